@@ -1,0 +1,9 @@
+//! qecd: a quantum-error-correction decoding engine.
+//!
+//! The library behind the `qecd` binary: a toric-code simulator with bit-packed, Stim-compatible
+//! shot files ([`code`], [`noise`], [`sample`], [`bits`], [`io`], [`dem`]), decoders
+//! ([`decode`]), statistics ([`stats`]) and error mitigation for variational circuits.
+//! See `docs/ARCHITECTURE.md` for the data flow.
+
+pub mod bits;
+
