@@ -6,4 +6,5 @@
 //! See `docs/ARCHITECTURE.md` for the data flow.
 
 pub mod bits;
+pub mod decode;
 

@@ -1,0 +1,3 @@
+//! Minimum-weight perfect matching decoder.
+
+pub mod graph;

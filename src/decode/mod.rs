@@ -1,0 +1,3 @@
+//! Decoders: syndromes (detection events) in, predicted observable flips out.
+
+pub mod matching;
