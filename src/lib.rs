@@ -7,4 +7,5 @@
 
 pub mod bits;
 pub mod decode;
-
+pub mod dem;
+pub mod io;
