@@ -1,3 +1,4 @@
 //! Minimum-weight perfect matching decoder.
 
+pub mod from_dem;
 pub mod graph;
