@@ -8,3 +8,6 @@
 pub mod bits;
 pub mod decode;
 
+pub mod code;
+pub mod noise;
+pub mod sample;
