@@ -259,7 +259,10 @@ mod tests {
         assert_eq!("depolarizing".parse(), Ok(NoiseSpec::Depolarizing));
         assert_eq!("biased:eta=10".parse(), Ok(NoiseSpec::Biased { eta: 10.0 }));
         let p: NoiseSpec = "pauli:px=0.01,py=0.02,pz=0.03".parse().unwrap();
-        assert_eq!(p.channel(0.5).unwrap(), PauliChannel::new(0.01, 0.02, 0.03).unwrap());
+        assert_eq!(
+            p.channel(0.5).unwrap(),
+            PauliChannel::new(0.01, 0.02, 0.03).unwrap()
+        );
         for s in [
             "foo",
             "biased",

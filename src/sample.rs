@@ -287,11 +287,7 @@ impl ToricSampler {
                 ew[nq + q] = zm;
             }
         }
-        let mask = if shots == 64 {
-            !0
-        } else {
-            (1u64 << shots) - 1
-        };
+        let mask = if shots == 64 { !0 } else { (1u64 << shots) - 1 };
         for w in det_words.iter_mut().chain(class_words.iter_mut()) {
             *w &= mask;
         }

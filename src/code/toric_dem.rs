@@ -61,7 +61,13 @@ impl ToricCode {
         }
         for i in 0..l {
             for j in 0..l {
-                let _ = writeln!(out, "detector({}, {}) D{}", i as f64 + 0.5, j as f64 + 0.5, l2 + i * l + j);
+                let _ = writeln!(
+                    out,
+                    "detector({}, {}) D{}",
+                    i as f64 + 0.5,
+                    j as f64 + 0.5,
+                    l2 + i * l + j
+                );
             }
         }
         for k in 0..4 {
