@@ -1,9 +1,15 @@
 //! One module per subcommand. Each holds argument parsing glue and output formatting only; the
 //! work is done by the library.
 
+mod common;
+mod progress;
+mod sample;
+
 use clap::{Parser, Subcommand};
 
-/// qecd: quantum-error-correction decoding engine.
+/// qecd: quantum-error-correction decoding engine. Toric-code simulation, exact minimum-weight
+/// perfect matching on Stim detector error models, an equivariant neural decoder, and error
+/// mitigation for variational circuits.
 #[derive(Parser, Debug)]
 #[command(name = "qecd", version, about, long_about = None)]
 pub struct Cli {
@@ -13,9 +19,15 @@ pub struct Cli {
 
 /// The subcommands.
 #[derive(Subcommand, Debug)]
-pub enum Command {}
+pub enum Command {
+    /// Sample toric-code shots (detection events, logical classes, errors) to Stim-compatible
+    /// 01/b8 files, and optionally the matching detector error model.
+    Sample(sample::SampleArgs),
+}
 
 /// Runs one parsed command line.
 pub fn run(cli: Cli) -> anyhow::Result<()> {
-    match cli.command {}
+    match cli.command {
+        Command::Sample(a) => sample::run(a),
+    }
 }

@@ -26,6 +26,13 @@ impl AtomicOutput {
                 format!("cannot create a file in {}: {e}", dir.display()),
             )
         })?;
+        // Temporary files are created private (0600); give the output the usual 0644.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            tmp.as_file()
+                .set_permissions(std::fs::Permissions::from_mode(0o644))?;
+        }
         Ok(AtomicOutput {
             path: path.to_path_buf(),
             writer: BufWriter::with_capacity(1 << 16, tmp),
