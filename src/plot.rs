@@ -273,6 +273,12 @@ mod tests {
         let png = dir.path().join("c.png");
         plot_curves(&png, &curves(), None, "t").unwrap();
         assert_eq!(&std::fs::read(&png).unwrap()[..4], b"\x89PNG");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&png).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o644, "plots are readable like other outputs");
+        }
         assert_eq!(
             std::fs::read_dir(dir.path()).unwrap().count(),
             2,
