@@ -7,12 +7,13 @@ Cases (as in the matching issue):
   - Stim `surface_code:rotated_memory_x`, d = 11 and 17, d rounds, p = 0.001 circuit noise
     (Stim's generated circuit, DEM with decompose_errors=True, shots from Stim's sampler).
 
-Each tool decodes each file `--runs` times, and also a file of only its first 64 shots; the
-wall clock of the whole command (start-up, reading the DEM, building the graph, decoding,
-writing b8 predictions) is taken, and the per-shot cost is the difference of the medians
-divided by the difference in shots, so that start-up (Python imports for PyMatching) cancels.
-Reported: microseconds per shot for each tool, the ratio qecd / PyMatching, and the fraction of
-shots on which the two tools' predictions agree.
+Two measurements per case, each the median of `--runs` runs:
+  - decoding time per shot as each tool reports it itself (`count_mistakes --time`: the time
+    spent decoding, excluding start-up, DEM parsing and graph construction), the main figure;
+  - the wall clock of the whole `predict` command per shot (start-up, Python imports for
+    PyMatching, reading the DEM, building the graph, decoding, writing b8 predictions).
+Reported with the ratios qecd / PyMatching and the fraction of shots on which the two tools'
+predictions agree.
 
 Usage: python3 scripts/compare_pymatching.py [--qecd target/release/qecd] [--runs 3] [--quick]
 Needs the packages of scripts/requirements-matching.txt (stim, pymatching); installs nothing.
@@ -39,11 +40,12 @@ def timed(cmd):
 
 
 def toric_case(qecd, tmp, L, shots, seed):
-    d, m = os.path.join(tmp, f"toric{L}.b8"), os.path.join(tmp, f"toric{L}.dem")
+    d, o, m = (os.path.join(tmp, f"toric{L}.{x}") for x in ("b8", "obs.b8", "dem"))
     subprocess.run([qecd, "sample", "--code", "toric", "--distance", str(L), "--noise", "bitflip",
                     "--p", "0.1", "--shots", str(shots), "--seed", str(seed), "--out", d,
-                    "--out_format", "b8", "--dem_out", m], check=True)
-    return f"toric L={L} bitflip p=0.1", m, d, shots, 2 * L * L
+                    "--out_format", "b8", "--obs_out", o, "--obs_out_format", "b8", "--dem_out", m],
+                   check=True)
+    return f"toric L={L} bitflip p=0.1", m, d, o, shots
 
 
 def surface_case(tmp, dist, shots, seed):
@@ -53,12 +55,22 @@ def surface_case(tmp, dist, shots, seed):
                                before_measure_flip_probability=0.001,
                                after_reset_flip_probability=0.001)
     dem = c.detector_error_model(decompose_errors=True)
-    m, d = os.path.join(tmp, f"surface{dist}.dem"), os.path.join(tmp, f"surface{dist}.b8")
+    d, o, m = (os.path.join(tmp, f"surface{dist}.{x}") for x in ("b8", "obs.b8", "dem"))
     with open(m, "w") as f:
         f.write(str(dem))
-    dets, _ = c.compile_detector_sampler(seed=seed).sample(shots, separate_observables=True)
+    dets, obs = c.compile_detector_sampler(seed=seed).sample(shots, separate_observables=True)
     stim.write_shot_data_file(data=dets, path=d, format="b8", num_detectors=dem.num_detectors)
-    return f"rotated_memory_x d={dist} p=0.001", m, d, shots, dem.num_detectors
+    stim.write_shot_data_file(data=obs, path=o, format="b8", num_observables=dem.num_observables)
+    return f"rotated_memory_x d={dist} p=0.001", m, d, o, shots
+
+
+def decode_time_per_shot(cmd):
+    """Runs `count_mistakes --time` and returns (mistakes, reported microseconds per shot)."""
+    res = subprocess.run(cmd + ["--time"], check=True, capture_output=True, text=True)
+    out = res.stdout + res.stderr
+    mistakes = int(out.split("/")[0])
+    line = next(l for l in out.splitlines() if l.startswith("Decoding time per shot"))
+    return mistakes, float(line.split(":")[1].strip().rstrip("us"))
 
 
 def read_b8(path, bits):
@@ -75,37 +87,33 @@ def main():
     ap.add_argument("--quick", action="store_true", help="fewer shots (a smoke run)")
     a = ap.parse_args()
     scale = 0.1 if a.quick else 1.0
-    n = lambda k: max(128, int(k * scale)) // 64 * 64
+    n = lambda k: max(64, int(k * scale)) // 64 * 64
     with tempfile.TemporaryDirectory() as tmp:
-        cases = [toric_case(a.qecd, tmp, 16, n(8192), 1), toric_case(a.qecd, tmp, 32, n(2048), 2),
-                 toric_case(a.qecd, tmp, 64, n(512), 3), surface_case(tmp, 11, n(100000), 4),
-                 surface_case(tmp, 17, n(20000), 5)]
-        print(f"{'case':<34} {'shots':>6} {'pymatching us/shot':>19} {'qecd us/shot':>13} "
-              f"{'ratio':>7} {'agree':>7}")
-        for name, dem, dets, shots, ndet in cases:
+        cases = [toric_case(a.qecd, tmp, 16, n(4096), 1), toric_case(a.qecd, tmp, 32, n(1024), 2),
+                 toric_case(a.qecd, tmp, 64, n(256), 3), surface_case(tmp, 11, n(50000), 4),
+                 surface_case(tmp, 17, n(10000), 5)]
+        print(f"{'case':<34} {'shots':>6} | {'decode us/shot: PyMatching':>26} {'qecd':>9} "
+              f"{'ratio':>6} | {'predict wall us/shot: PyMatching':>32} {'qecd':>9} {'ratio':>6} | "
+              f"{'agree':>6} {'mistakes pm/qecd':>16}")
+        for name, dem, dets, obs, shots in cases:
             outs = {k: os.path.join(tmp, f"pred_{k}.b8") for k in ("pm", "q")}
-            pm = [a.pymatching, "predict", "--dem", dem, "--in", dets, "--in_format", "b8",
-                  "--out", outs["pm"], "--out_format", "b8"]
-            q = [a.qecd, "predict", "--dem", dem, "--in", dets, "--in_format", "b8",
-                 "--out", outs["q"], "--out_format", "b8", "--threads", str(a.threads)]
-            small = dets + ".head"
-            stride = (ndet + 7) // 8
-            with open(dets, "rb") as f_in, open(small, "wb") as f_out:
-                f_out.write(f_in.read(64 * stride))
-
-            def per_shot(cmd):
-                full = statistics.median(timed(cmd) for _ in range(a.runs))
-                head_cmd = [small if x == dets else x + ".head" if x in outs.values() else x
-                            for x in cmd]
-                head = statistics.median(timed(head_cmd) for _ in range(a.runs))
-                return max(full - head, 0.0) / (shots - 64) * 1e6
-
-            t_pm = per_shot(pm)
-            t_q = per_shot(q)
+            pred = {"pm": [a.pymatching, "predict"], "q": [a.qecd, "predict", "--threads", str(a.threads)]}
+            count = {"pm": [a.pymatching, "count_mistakes"],
+                     "q": [a.qecd, "count-mistakes", "--threads", str(a.threads)]}
+            io = ["--dem", dem, "--in", dets, "--in_format", "b8"]
+            wall, dec, mistakes = {}, {}, {}
+            for k in ("pm", "q"):
+                cmd = pred[k] + io + ["--out", outs[k], "--out_format", "b8"]
+                wall[k] = statistics.median(timed(cmd) for _ in range(a.runs)) / shots * 1e6
+                runs = [decode_time_per_shot(count[k] + io + ["--obs_in", obs, "--obs_in_format", "b8"])
+                        for _ in range(a.runs)]
+                mistakes[k] = runs[0][0]
+                dec[k] = statistics.median(r[1] for r in runs)
             p1, p2 = read_b8(outs["pm"], 1), read_b8(outs["q"], 1)
             agree = float(np.mean(np.all(p1 == p2, axis=1)))
-            print(f"{name:<34} {shots:>6} {t_pm:>19.2f} {t_q:>13.2f} {t_q / t_pm:>7.2f} {agree:>7.3f}",
-                  flush=True)
+            print(f"{name:<34} {shots:>6} | {dec['pm']:>26.2f} {dec['q']:>9.2f} {dec['q'] / dec['pm']:>6.2f} | "
+                  f"{wall['pm']:>32.2f} {wall['q']:>9.2f} {wall['q'] / wall['pm']:>6.2f} | "
+                  f"{agree:>6.3f} {mistakes['pm']:>7}/{mistakes['q']:<8}", flush=True)
 
 
 if __name__ == "__main__":

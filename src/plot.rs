@@ -222,21 +222,14 @@ pub fn plot_curves(
             Ok(())
         }
         Some("png") => {
-            let dir = match path.parent() {
-                Some(p) if !p.as_os_str().is_empty() => p,
-                _ => Path::new("."),
-            };
-            let tmp = tempfile::Builder::new()
-                .suffix(".png")
-                .tempfile_in(dir)
-                .map_err(io_err)?;
+            let out = AtomicOutput::create_with_suffix(path, ".png").map_err(io_err)?;
             draw(
-                BitMapBackend::new(tmp.path(), SIZE).into_drawing_area(),
+                BitMapBackend::new(out.temp_path(), SIZE).into_drawing_area(),
                 curves,
                 threshold,
             )
             .map_err(draw_err)?;
-            tmp.persist(path).map_err(|e| io_err(e.error))?;
+            out.commit().map_err(io_err)?;
             Ok(())
         }
         _ => Err(PlotError::Format(name)),

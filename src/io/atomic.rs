@@ -35,13 +35,6 @@ impl AtomicOutput {
                     format!("cannot create a file in {}: {e}", dir.display()),
                 )
             })?;
-        // Temporary files are created private (0600); give the output the usual 0644.
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            tmp.as_file()
-                .set_permissions(std::fs::Permissions::from_mode(0o644))?;
-        }
         Ok(AtomicOutput {
             path: path.to_path_buf(),
             writer: BufWriter::with_capacity(1 << 16, tmp),
@@ -62,6 +55,13 @@ impl AtomicOutput {
     /// Flushes and renames the temporary file to the final path.
     pub fn commit(self) -> io::Result<File> {
         let tmp = self.writer.into_inner().map_err(|e| e.into_error())?;
+        // Temporary files are created private (0600); give the output the usual 0644. Set by
+        // path, since a writer using `temp_path` may have replaced the file.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o644))?;
+        }
         tmp.persist(&self.path).map_err(|e| e.error)
     }
 }
