@@ -37,8 +37,10 @@ fn min_correction(graph: &MatchingGraph, events: &[usize]) -> Option<f64> {
 /// event set, and its observables and weight are those reported.
 fn check_correction(graph: &MatchingGraph, events: &[usize], matcher: &Matcher) -> f64 {
     let mut ws = matcher.workspace();
-    let matching = matcher.decode(events, &mut ws).expect("decodable");
-    let correction = matcher.correction(&matching, &mut ws);
+    let plain = matcher.decode(events, &mut ws).expect("decodable");
+    let (matching, correction) = matcher.decode_with_correction(events, &mut ws).unwrap();
+    assert_eq!(plain.weight, matching.weight);
+    assert_eq!(plain.pairs, matching.pairs);
     let mut parity = vec![false; graph.num_detectors];
     let (mut observables, mut weight) = (0u64, 0.0);
     for &k in &correction {
@@ -93,9 +95,8 @@ proptest! {
     /// The matching weight equals the minimum correction weight over all edge subsets, and a
     /// shot without any correction is refused.
     #[test]
-    fn weight_equals_brute_force((graph, events) in small_graph(false), nearest in 1usize..4) {
-        let mut matcher = Matcher::new(&graph).unwrap();
-        matcher.set_nearest(nearest);
+    fn weight_equals_brute_force((graph, events) in small_graph(false)) {
+        let matcher = Matcher::new(&graph).unwrap();
         match min_correction(&graph, &events) {
             Some(best) => {
                 let weight = check_correction(&graph, &events, &matcher);
@@ -204,9 +205,8 @@ proptest! {
     /// Larger graphs with many events and few candidates: the certificate loop must find
     /// every pair the optimum needs.
     #[test]
-    fn weight_equals_subset_dp((graph, events) in medium_graph(), nearest in 1usize..6) {
-        let mut matcher = Matcher::new(&graph).unwrap();
-        matcher.set_nearest(nearest);
+    fn weight_equals_subset_dp((graph, events) in medium_graph()) {
+        let matcher = Matcher::new(&graph).unwrap();
         let best = min_matching(&floyd(&graph), &events);
         let weight = check_correction(&graph, &events, &matcher);
         prop_assert!((weight - best).abs() < 1e-6, "weight {} dp {}", weight, best);

@@ -154,12 +154,98 @@ impl Blossom {
         self.build_adjacency();
         self.init_state();
         self.greedy();
+        self.grow_free_roots()
+    }
+
+    /// Solves again after edges `first_new..` were added to a solved (or stuck) problem, reusing
+    /// the matching and duals: each added edge with negative reduced cost is made feasible by
+    /// lowering the duals on one side (expanding blossoms whose dual reaches zero and unmatching
+    /// what loses tightness), then the freed vertices grow trees again. An edge inside a
+    /// blossom with a positive dual cannot be repaired locally; then this solves from scratch.
+    pub fn resolve(&mut self, first_new: usize) -> Result<(), Vec<usize>> {
+        self.build_adjacency();
+        for k in first_new..self.edge_u.len() {
+            let (u, v) = (self.edge_u[k], self.edge_v[k]);
+            let slack = self.edge_cost[k] - self.pot[u] - self.pot[v]
+                + 2 * self.common_blossom_dual(u, v);
+            if slack >= 0 {
+                continue;
+            }
+            if self.group(u) == self.group(v) {
+                self.init_state();
+                self.greedy();
+                break;
+            }
+            self.lower_side(u, v, -slack);
+        }
+        self.grow_free_roots()
+    }
+
+    fn grow_free_roots(&mut self) -> Result<(), Vec<usize>> {
         for root in 0..self.n {
             if self.mate[root] == FREE {
                 self.grow_tree(root)?;
             }
         }
         Ok(())
+    }
+
+    /// Lowers by `amount` the duals on `u`'s side of the pair `(u, v)` (which share no blossom
+    /// with a positive dual), outermost first, unmatching every node whose dual drops.
+    fn lower_side(&mut self, u: usize, v: usize, mut amount: i64) {
+        while self.in_blossom[u] == self.in_blossom[v] {
+            let b = self.in_blossom[u];
+            debug_assert_eq!(self.dual[b], 0);
+            self.dissolve(b);
+        }
+        while amount > 0 {
+            let x = self.in_blossom[u];
+            let step = if x == u { amount } else { amount.min(self.dual[x]) };
+            if step > 0 {
+                amount -= step;
+                if x >= self.n {
+                    self.dual[x] -= step;
+                }
+                self.leaves.clear();
+                self.collect_leaves(x);
+                for i in 0..self.leaves.len() {
+                    let leaf = self.leaves[i];
+                    self.pot[leaf] -= step;
+                }
+                let b = self.base[x];
+                match self.mate[b] {
+                    FREE => {}
+                    BOUNDARY => self.mate[b] = FREE,
+                    p => {
+                        let w = self.endpoint(p);
+                        self.mate[w] = FREE;
+                        self.mate[b] = FREE;
+                    }
+                }
+            }
+            if x >= self.n && self.dual[x] == 0 {
+                self.dissolve(x);
+            }
+        }
+    }
+
+    /// Replaces outer blossom `b` (dual zero, outside any tree) by its children.
+    fn dissolve(&mut self, b: usize) {
+        let children = std::mem::take(&mut self.children[b]);
+        for &c in &children {
+            self.parent[c] = NONE;
+            self.leaves.clear();
+            self.collect_leaves(c);
+            for i in 0..self.leaves.len() {
+                let v = self.leaves[i];
+                self.in_blossom[v] = c;
+            }
+        }
+        self.children[b] = children;
+        self.children[b].clear();
+        self.child_endpoints[b].clear();
+        self.dual[b] = 0;
+        self.unused.push(b);
     }
 
     /// The partner of vertex `v` after [`Blossom::solve`].
@@ -170,6 +256,54 @@ impl Blossom {
                 debug_assert_ne!(p, FREE);
                 Partner::Vertex { vertex: self.endpoint(p), edge: p >> 1 }
             }
+        }
+    }
+
+    /// The outermost blossom with a positive dual that contains vertex `v`, after
+    /// [`Blossom::solve`] (`v` itself if there is none). Two vertices in different groups share
+    /// no blossom with a positive dual, so their reduced cost needs only their potentials.
+    pub fn group(&self, v: usize) -> usize {
+        let mut group = v;
+        let mut b = self.parent[v];
+        while b != NONE {
+            if self.dual[b] > 0 {
+                group = b;
+            }
+            b = self.parent[b];
+        }
+        group
+    }
+
+    /// The blossoms of the solved matching whose vertex pairs need their own dual check: those
+    /// with a positive dual at their own level or above, as `(blossom, sum of those duals)`.
+    pub fn nested_blossoms(&self) -> impl Iterator<Item = (usize, i64)> + '_ {
+        (self.n..2 * self.n).filter_map(move |b| {
+            if self.children[b].is_empty() {
+                return None;
+            }
+            let mut above = 0;
+            let mut x = b;
+            while x != NONE {
+                above += self.dual[x];
+                x = self.parent[x];
+            }
+            (above > 0).then_some((b, above))
+        })
+    }
+
+    /// The children (sub-blossoms or vertices) of blossom `b`.
+    pub fn children(&self, b: usize) -> &[usize] {
+        &self.children[b]
+    }
+
+    /// Appends the vertices of node `x` (a vertex or a blossom) to `out`.
+    pub fn vertices(&self, x: usize, out: &mut Vec<usize>) {
+        if x < self.n {
+            out.push(x);
+            return;
+        }
+        for &c in &self.children[x] {
+            self.vertices(c, out);
         }
     }
 
@@ -411,7 +545,7 @@ impl Blossom {
         self.delta = 0;
         self.heap.clear();
         self.tree.clear();
-        self.make_s(root, NONE);
+        self.make_s(self.in_blossom[root], NONE);
         while let Some(Reverse((time, kind, payload))) = self.heap.pop() {
             match kind {
                 GROW => {
@@ -825,6 +959,40 @@ mod tests {
         #[test]
         fn blossom_matches_brute_force((n, edges, boundary) in problem()) {
             prop_assert_eq!(solve(n, &edges, &boundary), brute_force(n, &edges, &boundary));
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+        /// Solving with part of the edges and then adding the rest through `resolve` (dual
+        /// repair, warm start) gives the same optimum as the brute force on all edges.
+        #[test]
+        fn resolve_after_adding_edges((n, edges, boundary) in problem(), split in 0usize..8) {
+            let mut solver = Blossom::default();
+            solver.reset(n);
+            for (v, b) in boundary.iter().enumerate() {
+                if let Some(b) = b {
+                    solver.set_boundary(v, 2 * b);
+                }
+            }
+            let first = split.min(edges.len());
+            for &(u, v, c) in &edges[..first] {
+                solver.add_edge(u, v, 2 * c);
+            }
+            let _ = solver.solve();
+            for &(u, v, c) in &edges[first..] {
+                solver.add_edge(u, v, 2 * c);
+            }
+            let resolved = solver.resolve(first).ok().map(|()| {
+                (0..n)
+                    .map(|v| match solver.partner(v) {
+                        Partner::Boundary => 2 * boundary[v].unwrap(),
+                        Partner::Vertex { edge, .. } => edges[edge].2,
+                    })
+                    .sum::<i64>()
+                    / 2
+            });
+            prop_assert_eq!(resolved, brute_force(n, &edges, &boundary));
         }
     }
 
