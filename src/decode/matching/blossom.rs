@@ -105,6 +105,11 @@ pub struct Blossom {
     mark_generation: u32,
     leaves: Vec<usize>,
     stack: Vec<usize>,
+    /// Vertices some of whose duals rose since [`Blossom::clear_raised`] (and a mark per vertex).
+    raised: Vec<usize>,
+    raised_mark: Vec<bool>,
+    /// Per vertex: the tree's `delta` when it last became S.
+    s_since: Vec<i64>,
 }
 
 impl Blossom {
@@ -160,8 +165,7 @@ impl Blossom {
     /// Solves again after edges `first_new..` were added to a solved (or stuck) problem, reusing
     /// the matching and duals: each added edge with negative reduced cost is made feasible by
     /// lowering the duals on one side (expanding blossoms whose dual reaches zero and unmatching
-    /// what loses tightness), then the freed vertices grow trees again. An edge inside a
-    /// blossom with a positive dual cannot be repaired locally; then this solves from scratch.
+    /// what loses tightness), then the freed vertices grow trees again.
     pub fn resolve(&mut self, first_new: usize) -> Result<(), Vec<usize>> {
         self.build_adjacency();
         for k in first_new..self.edge_u.len() {
@@ -170,11 +174,6 @@ impl Blossom {
                 + 2 * self.common_blossom_dual(u, v);
             if slack >= 0 {
                 continue;
-            }
-            if self.group(u) == self.group(v) {
-                self.init_state();
-                self.greedy();
-                break;
             }
             self.lower_side(u, v, -slack);
         }
@@ -190,12 +189,24 @@ impl Blossom {
         Ok(())
     }
 
-    /// Lowers by `amount` the duals on `u`'s side of the pair `(u, v)` (which share no blossom
-    /// with a positive dual), outermost first, unmatching every node whose dual drops.
+    /// Lowers by `amount` the duals on `u`'s side of the pair `(u, v)`, outermost first,
+    /// unmatching every node whose dual drops. First the blossoms holding both are dissolved:
+    /// removing blossom `B` and lowering its members' potentials by `z_B` leaves every slack
+    /// inside `B` unchanged and only raises those leaving it (its outer matched edge, which
+    /// loses tightness, is unmatched).
     fn lower_side(&mut self, u: usize, v: usize, mut amount: i64) {
         while self.in_blossom[u] == self.in_blossom[v] {
             let b = self.in_blossom[u];
-            debug_assert_eq!(self.dual[b], 0);
+            let z = self.dual[b];
+            if z > 0 {
+                self.unmatch_base(b);
+                self.leaves.clear();
+                self.collect_leaves(b);
+                for i in 0..self.leaves.len() {
+                    let leaf = self.leaves[i];
+                    self.pot[leaf] -= z;
+                }
+            }
             self.dissolve(b);
         }
         while amount > 0 {
@@ -212,16 +223,7 @@ impl Blossom {
                     let leaf = self.leaves[i];
                     self.pot[leaf] -= step;
                 }
-                let b = self.base[x];
-                match self.mate[b] {
-                    FREE => {}
-                    BOUNDARY => self.mate[b] = FREE,
-                    p => {
-                        let w = self.endpoint(p);
-                        self.mate[w] = FREE;
-                        self.mate[b] = FREE;
-                    }
-                }
+                self.unmatch_base(x);
             }
             if x >= self.n && self.dual[x] == 0 {
                 self.dissolve(x);
@@ -229,7 +231,21 @@ impl Blossom {
         }
     }
 
-    /// Replaces outer blossom `b` (dual zero, outside any tree) by its children.
+    /// Frees the base of outer node `x` and its partner.
+    fn unmatch_base(&mut self, x: usize) {
+        let b = self.base[x];
+        match self.mate[b] {
+            FREE => {}
+            BOUNDARY => self.mate[b] = FREE,
+            p => {
+                let w = self.endpoint(p);
+                self.mate[w] = FREE;
+                self.mate[b] = FREE;
+            }
+        }
+    }
+
+    /// Replaces outer blossom `b` (outside any tree) by its children; its dual is dropped.
     fn dissolve(&mut self, b: usize) {
         let children = std::mem::take(&mut self.children[b]);
         for &c in &children {
@@ -274,36 +290,28 @@ impl Blossom {
         group
     }
 
-    /// The blossoms of the solved matching whose vertex pairs need their own dual check: those
-    /// with a positive dual at their own level or above, as `(blossom, sum of those duals)`.
-    pub fn nested_blossoms(&self) -> impl Iterator<Item = (usize, i64)> + '_ {
-        (self.n..2 * self.n).filter_map(move |b| {
-            if self.children[b].is_empty() {
-                return None;
-            }
-            let mut above = 0;
-            let mut x = b;
-            while x != NONE {
-                above += self.dual[x];
-                x = self.parent[x];
-            }
-            (above > 0).then_some((b, above))
-        })
+    /// The vertices some of whose duals (own or of a blossom holding them) rose since the last
+    /// [`Blossom::clear_raised`]. Only pairs with such a vertex can have lost slack: a pair's
+    /// slack changes by minus the change of the duals holding exactly one of its ends.
+    pub fn raised(&self) -> &[usize] {
+        &self.raised
     }
 
-    /// The children (sub-blossoms or vertices) of blossom `b`.
-    pub fn children(&self, b: usize) -> &[usize] {
-        &self.children[b]
-    }
-
-    /// Appends the vertices of node `x` (a vertex or a blossom) to `out`.
-    pub fn vertices(&self, x: usize, out: &mut Vec<usize>) {
-        if x < self.n {
-            out.push(x);
-            return;
+    /// Forgets the raised vertices.
+    pub fn clear_raised(&mut self) {
+        for &v in &self.raised {
+            self.raised_mark[v] = false;
         }
-        for &c in &self.children[x] {
-            self.vertices(c, out);
+        self.raised.clear();
+    }
+
+    /// The dual of the outermost blossom containing `v` (0 if `v` is in no blossom).
+    pub fn outermost_dual(&self, v: usize) -> i64 {
+        let b = self.in_blossom[v];
+        if b == v {
+            0
+        } else {
+            self.dual[b]
         }
     }
 
@@ -401,6 +409,11 @@ impl Blossom {
         self.heap.clear();
         self.tree.clear();
         self.delta = 0;
+        self.raised.clear();
+        self.raised_mark.clear();
+        self.raised_mark.resize(self.n, false);
+        self.s_since.clear();
+        self.s_since.resize(self.n, 0);
     }
 
     /// Feasible starting duals, then one tightening pass that matches what it can.
@@ -483,6 +496,7 @@ impl Blossom {
 
     /// Queues the events of vertex `v`, which has just become part of an S node.
     fn push_s_events(&mut self, v: usize) {
+        self.s_since[v] = self.delta;
         if self.boundary_cost[v] != NO_BOUNDARY {
             self.push(self.boundary_cost[v] - self.pot[v], TO_BOUNDARY, v);
         }
@@ -616,6 +630,17 @@ impl Blossom {
     fn end_tree(&mut self) {
         for i in 0..self.tree.len() {
             let x = self.tree[i];
+            if self.parent[x] == NONE && self.label[x] == Label::S && self.delta > 0 {
+                self.leaves.clear();
+                self.collect_leaves(x);
+                for j in 0..self.leaves.len() {
+                    let v = self.leaves[j];
+                    if self.s_since[v] < self.delta && !self.raised_mark[v] {
+                        self.raised_mark[v] = true;
+                        self.raised.push(v);
+                    }
+                }
+            }
             if self.parent[x] == NONE && self.label[x] != Label::Free {
                 self.set_label(x, Label::Free);
             }

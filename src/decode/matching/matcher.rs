@@ -12,15 +12,20 @@
 //!    distance is precomputed.
 //! 3. The blossom solver finds a minimum-cost perfect matching with boundary among the
 //!    candidate pairs, with duals (vertex potentials `pot` and blossom duals).
-//! 4. Certificate over all pairs: regions grow again, each event's region starting at
-//!    `-pot` (doubled units). A pair `(u, v)` in different outermost blossoms violates the dual
-//!    constraint iff `2 d(u, v) < pot(u) + pot(v)`; along its shortest path some region contact
-//!    then has a negative value, and the pair of that contact (also in different outermost
-//!    blossoms, since the value is exact there) is itself violated. Pairs inside one outermost
-//!    blossom are checked by a search of radius `pot` from each member. Violated pairs are
-//!    added and the matching is solved again. When none remain the duals are feasible for the
-//!    complete pair graph, so the matching is optimal over all pairs, and so is its cost even
-//!    though candidate costs were upper bounds (duality: the matched costs equal a lower bound).
+//! 4. Certificate over all pairs. A pair `(u, v)` violates the dual constraints iff
+//!    `2 d(u, v) < pot(u) + pot(v) - 2 common(u, v)` (doubled units; `common` = duals of the
+//!    blossoms holding both). Pairs in different groups (outermost blossoms with positive dual,
+//!    see [`Blossom::group`]) have `common = 0`: regions grow again, each event's starting at
+//!    `-pot`; along a violated pair's shortest path some region contact has a negative value,
+//!    and the pair of that contact is itself violated (its value is exact). Pairs inside one
+//!    group are checked by a search from each member of radius `pot - z(outermost blossom)`,
+//!    which bounds what the pair's own blossoms leave of the potentials.
+//! 5. Violated pairs are added and the matching is repaired rather than recomputed
+//!    ([`Blossom::resolve`]); afterwards only events whose duals rose can be in new violations,
+//!    so only they are searched again (or everything, when many rose). When no violation is
+//!    left, the duals are feasible for the complete pair graph, so the matching is optimal over
+//!    all pairs; and so is its cost, although candidate costs were upper bounds on distances
+//!    (the matched costs equal the dual objective, a lower bound on the optimum).
 
 use super::blossom::{Blossom, Partner};
 use super::error::MatchingError;
@@ -73,10 +78,6 @@ pub struct Workspace {
     component_events: Vec<u32>,
     /// Per event: its group in the solved matching (see [`Blossom::group`]).
     group: Vec<usize>,
-    /// Potentials at the last check, to find what a re-solve changed.
-    old_pot: Vec<i64>,
-    /// Region sources `(detector, offset, owner)` of the nested blossom checks.
-    sources: Vec<(usize, i64, u32)>,
     candidates: Vec<Candidate>,
     /// Per event: all pairs of its component are already candidates.
     exhausted: Vec<bool>,
@@ -177,8 +178,6 @@ impl Matcher {
             touched: Vec::new(),
             component_events: vec![0; self.num_components],
             group: Vec::new(),
-            old_pot: Vec::new(),
-            sources: Vec::new(),
             candidates: Vec::new(),
             exhausted: Vec::new(),
         }
@@ -284,7 +283,12 @@ impl Matcher {
                     }
                 }
                 Ok(()) => {
-                    let added = if verified {
+                    // Re-check near what changed, or everything when much changed.
+                    let changed = match verified {
+                        true => ws.blossom.raised().len(),
+                        false => ws.events.len(),
+                    };
+                    let added = if 8 * changed < ws.events.len() {
                         self.add_violated_pairs_near_changes(ws)
                     } else {
                         self.add_violated_pairs(ws)
@@ -293,8 +297,7 @@ impl Matcher {
                         return Ok(());
                     }
                     verified = true;
-                    ws.old_pot.clear();
-                    ws.old_pot.extend((0..ws.events.len()).map(|i| ws.blossom.potential(i)));
+                    ws.blossom.clear_raised();
                 }
             }
             for c in &ws.candidates[start..] {
@@ -304,16 +307,17 @@ impl Matcher {
         }
     }
 
-    /// After a re-solve: only pairs with an endpoint whose potential changed can have become
-    /// violated (a blossom dual change changes its members' potentials). Searches from each
-    /// such event far enough to meet any partner it could violate with.
+    /// After a re-solve: only pairs with a raised endpoint (see [`Blossom::raised`]) can have
+    /// become violated. Searches from each such event far enough to meet any partner it could
+    /// violate with.
     fn add_violated_pairs_near_changes(&self, ws: &mut Workspace) -> usize {
         let start = ws.candidates.len();
         let count = ws.events.len();
         let max_pot = (0..count).map(|i| ws.blossom.potential(i)).max().unwrap_or(0);
-        for i in 0..count {
+        for k in 0..ws.blossom.raised().len() {
+            let i = ws.blossom.raised()[k];
             let pot_i = ws.blossom.potential(i);
-            if pot_i == ws.old_pot[i] || pot_i + max_pot <= 0 {
+            if pot_i + max_pot <= 0 {
                 continue;
             }
             let Workspace { dijkstra, event_stamp, event_index, stamp, candidates, events, blossom, .. } = ws;
@@ -324,10 +328,10 @@ impl Matcher {
                 }
                 if event_stamp[v] == stamp {
                     let j = event_index[v] as usize;
-                    if j != i {
-                        let reduced = 2 * length - pot_i - blossom.potential(j)
-                            + 2 * blossom.common_blossom_dual(i, j);
-                        if reduced < 0 {
+                    // The blossom term is never negative: skip it unless the rest is.
+                    let bare = 2 * length - pot_i - blossom.potential(j);
+                    if j != i && bare < 0 && bare + 2 * blossom.common_blossom_dual(i, j) < 0 {
+                        {
                             let (a, b) = if i < j { (i, j) } else { (j, i) };
                             let (a, b) = (a as u32, b as u32);
                             candidates.push(Candidate { a, b, length, observables, weight });
@@ -464,36 +468,47 @@ impl Matcher {
                 }
             });
         }
-        // Pairs inside one group: for each blossom, pairs split between its children, whose
-        // shared blossoms are exactly it and its ancestors (duals summing to `above`).
-        let mut sources = std::mem::take(&mut ws.sources);
-        let mut members = Vec::new();
-        let Workspace { regions, events, candidates, blossom, event_index, .. } = ws;
-        for (b, above) in blossom.nested_blossoms() {
-            sources.clear();
-            let mut stop = 0;
-            for (owner, &child) in blossom.children(b).iter().enumerate() {
-                members.clear();
-                blossom.vertices(child, &mut members);
-                for &v in &members {
-                    let offset = blossom.potential(v) - above;
-                    stop = stop.max(offset);
-                    sources.push((events[v], -offset, owner as u32));
-                }
-            }
-            if stop <= 0 {
+        // Pairs inside one group. For such a pair with smallest common blossom C, the duals
+        // of C and the blossoms around it (summing to `above`) cancel out of the reduced cost, so
+        // it is violated only if `2 d < q_u + q_v` with `q = pot - above <= pot - z(outermost)`:
+        // a search of that radius from each member meets every partner it could violate with
+        // the larger `q`.
+        for i in 0..count {
+            let group = ws.group[i];
+            if group == i {
                 continue;
             }
-            regions.grow(&self.graph, sources.iter().copied(), 2, stop, |c| {
-                if c.value < 0 {
-                    let (a, b) = (event_index[c.from], event_index[c.to]);
-                    let mut pair = Candidate::from_contact(&c);
-                    (pair.a, pair.b) = (a.min(b), a.max(b));
-                    candidates.push(pair);
+            let radius = ws.blossom.potential(i) - ws.blossom.outermost_dual(i);
+            if radius <= 0 {
+                continue;
+            }
+            let Workspace {
+                dijkstra, event_stamp, event_index, stamp, candidates, events, blossom, group: groups, ..
+            } = ws;
+            let stamp = *stamp;
+            dijkstra.search(&self.graph, events[i], |v, length, observables, weight| {
+                if length >= radius {
+                    return Control::Stop;
                 }
+                if event_stamp[v] == stamp {
+                    let j = event_index[v] as usize;
+                    // The blossom term is never negative: skip it unless the rest is.
+                    let bare = 2 * length - blossom.potential(i) - blossom.potential(j);
+                    if j != i
+                        && groups[j] == group
+                        && bare < 0
+                        && bare + 2 * blossom.common_blossom_dual(i, j) < 0
+                    {
+                        {
+                            let (a, b) = if i < j { (i, j) } else { (j, i) };
+                            let (a, b) = (a as u32, b as u32);
+                            candidates.push(Candidate { a, b, length, observables, weight });
+                        }
+                    }
+                }
+                Control::Continue
             });
         }
-        ws.sources = sources;
         dedup_candidates(&mut ws.candidates, start);
         ws.candidates.len() - start
     }

@@ -388,10 +388,6 @@ pub struct Contact {
     pub a: u32,
     /// Owner of the other region.
     pub b: u32,
-    /// Source node of `a`'s side of the path.
-    pub from: usize,
-    /// Source node of `b`'s side of the path.
-    pub to: usize,
     /// `D_a(x) + scale * cost(x, y) + D_b(y)`: the path length (times `scale`) minus both
     /// owners' offsets.
     pub value: i64,
@@ -418,7 +414,6 @@ pub struct Regions {
     dist: Vec<i64>,
     length: Vec<i64>,
     owner: Vec<u32>,
-    root: Vec<u32>,
     observables: Vec<u64>,
     weight: Vec<f64>,
     stamp: Vec<u32>,
@@ -437,7 +432,6 @@ impl Regions {
             dist: vec![0; num_detectors],
             length: vec![0; num_detectors],
             owner: vec![0; num_detectors],
-            root: vec![0; num_detectors],
             observables: vec![0; num_detectors],
             weight: vec![0.0; num_detectors],
             stamp: vec![0; num_detectors],
@@ -478,7 +472,6 @@ impl Regions {
             self.dist[node] = offset;
             self.length[node] = 0;
             self.owner[node] = owner;
-            self.root[node] = node as u32;
             self.observables[node] = 0;
             self.weight[node] = 0.0;
             self.heap.push(offset, node as u32);
@@ -498,8 +491,6 @@ impl Regions {
                 on_contact(Contact {
                     a: owner,
                     b: self.source_owner[x],
-                    from: self.root[x] as usize,
-                    to: x,
                     value: d + self.source_offset[x],
                     length: self.length[x],
                     observables: self.observables[x],
@@ -515,8 +506,6 @@ impl Regions {
                         on_contact(Contact {
                             a: self.owner[y],
                             b: owner,
-                            from: self.root[y] as usize,
-                            to: self.root[x] as usize,
                             value: self.dist[y] + scale * cost + d,
                             length: self.length[y] + cost + self.length[x],
                             observables: self.observables[y]
@@ -533,7 +522,6 @@ impl Regions {
                     self.dist[y] = nd;
                     self.length[y] = self.length[x] + cost;
                     self.owner[y] = owner;
-                    self.root[y] = self.root[x];
                     self.observables[y] = self.observables[x] ^ graph.edge_observables[edge];
                     self.weight[y] = self.weight[x] + graph.edge_weights[edge];
                     self.heap.push(nd, y as u32);
