@@ -103,6 +103,8 @@ pub struct Blossom {
     delta: i64,
     mark: Vec<u32>,
     mark_generation: u32,
+    /// Per marked blossom: the sum of its dual and those of its ancestors.
+    above: Vec<i64>,
     leaves: Vec<usize>,
     stack: Vec<usize>,
     /// Vertices some of whose duals rose since [`Blossom::clear_raised`] (and a mark per vertex).
@@ -170,8 +172,8 @@ impl Blossom {
         self.build_adjacency();
         for k in first_new..self.edge_u.len() {
             let (u, v) = (self.edge_u[k], self.edge_v[k]);
-            let slack =
-                self.edge_cost[k] - self.pot[u] - self.pot[v] + 2 * self.common_blossom_dual(u, v);
+            let slack = self.edge_cost[k] - self.pot[u] - self.pot[v]
+                + 2 * self.common_blossom_dual(u, v);
             if slack >= 0 {
                 continue;
             }
@@ -211,11 +213,7 @@ impl Blossom {
         }
         while amount > 0 {
             let x = self.in_blossom[u];
-            let step = if x == u {
-                amount
-            } else {
-                amount.min(self.dual[x])
-            };
+            let step = if x == u { amount } else { amount.min(self.dual[x]) };
             if step > 0 {
                 amount -= step;
                 if x >= self.n {
@@ -274,10 +272,7 @@ impl Blossom {
             BOUNDARY => Partner::Boundary,
             p => {
                 debug_assert_ne!(p, FREE);
-                Partner::Vertex {
-                    vertex: self.endpoint(p),
-                    edge: p >> 1,
-                }
+                Partner::Vertex { vertex: self.endpoint(p), edge: p >> 1 }
             }
         }
     }
@@ -329,22 +324,40 @@ impl Blossom {
 
     /// Sum of the duals of the blossoms that contain both `u` and `v`.
     pub fn common_blossom_dual(&mut self, u: usize, v: usize) -> i64 {
+        self.anchor(u);
+        self.common_with_anchor(v)
+    }
+
+    /// Prepares [`Blossom::common_with_anchor`] for pairs `(u, _)`: marks the blossoms holding
+    /// `u` with the sum of their duals and those of the blossoms around them.
+    pub fn anchor(&mut self, u: usize) {
         self.next_mark();
         let generation = self.mark_generation;
+        self.stack.clear();
         let mut b = self.parent[u];
         while b != NONE {
-            self.mark[b] = generation;
+            self.stack.push(b);
             b = self.parent[b];
         }
-        let mut sum = 0;
+        let mut above = 0;
+        for i in (0..self.stack.len()).rev() {
+            let b = self.stack[i];
+            above += self.dual[b];
+            self.above[b] = above;
+            self.mark[b] = generation;
+        }
+    }
+
+    /// Sum of the duals of the blossoms holding both `v` and the last [`Blossom::anchor`].
+    pub fn common_with_anchor(&self, v: usize) -> i64 {
         let mut b = self.parent[v];
         while b != NONE {
-            if self.mark[b] == generation {
-                sum += self.dual[b];
+            if self.mark[b] == self.mark_generation {
+                return self.above[b];
             }
             b = self.parent[b];
         }
-        sum
+        0
     }
 
     fn next_mark(&mut self) {
@@ -412,6 +425,7 @@ impl Blossom {
         self.unused.extend((self.n..nodes).rev());
         if self.mark.len() < nodes {
             self.mark.resize(nodes, 0);
+            self.above.resize(nodes, 0);
         }
         self.heap.clear();
         self.tree.clear();
@@ -769,10 +783,7 @@ impl Blossom {
         let len = children.len() as isize;
         let at = |j: isize| (((j % len) + len) % len) as usize;
         let entry = self.in_blossom[self.endpoint(self.label_end[b] ^ 1)];
-        let mut j = children
-            .iter()
-            .position(|&c| c == entry)
-            .expect("entry child") as isize;
+        let mut j = children.iter().position(|&c| c == entry).expect("entry child") as isize;
         let (jstep, trick): (isize, usize) = if j & 1 == 1 {
             j -= len;
             (1, 0)
@@ -827,10 +838,7 @@ impl Blossom {
         }
         let len = self.children[b].len() as isize;
         let at = |j: isize| (((j % len) + len) % len) as usize;
-        let i = self.children[b]
-            .iter()
-            .position(|&c| c == t)
-            .expect("child") as isize;
+        let i = self.children[b].iter().position(|&c| c == t).expect("child") as isize;
         let mut j = i;
         let (jstep, trick): (isize, usize) = if i & 1 == 1 {
             j -= len;
@@ -906,11 +914,7 @@ mod tests {
     use proptest::prelude::*;
 
     /// Minimum cost by dynamic programming over subsets (None if no perfect matching).
-    fn brute_force(
-        n: usize,
-        edges: &[(usize, usize, i64)],
-        boundary: &[Option<i64>],
-    ) -> Option<i64> {
+    fn brute_force(n: usize, edges: &[(usize, usize, i64)], boundary: &[Option<i64>]) -> Option<i64> {
         let mut cost = vec![vec![None::<i64>; n]; n];
         for &(u, v, c) in edges {
             let best = cost[u][v].map_or(c, |x: i64| x.min(c));
@@ -922,9 +926,7 @@ mod tests {
         dp[0] = Some(0);
         for mask in 0..=full {
             let Some(here) = dp[mask] else { continue };
-            let Some(i) = (0..n).find(|&i| mask & (1 << i) == 0) else {
-                continue;
-            };
+            let Some(i) = (0..n).find(|&i| mask & (1 << i) == 0) else { continue };
             let mut relax = |m: usize, c: i64| {
                 if dp[m].is_none_or(|x| c < x) {
                     dp[m] = Some(c);
@@ -1046,15 +1048,7 @@ mod tests {
         let edges = [(0, 1, 1), (1, 2, 1), (2, 0, 1), (2, 3, 5)];
         assert_eq!(solve(4, &edges, &[None; 4]), Some(6));
         // Two triangles joined by a bridge.
-        let edges = [
-            (0, 1, 2),
-            (1, 2, 2),
-            (2, 0, 2),
-            (3, 4, 2),
-            (4, 5, 2),
-            (5, 3, 2),
-            (2, 3, 9),
-        ];
+        let edges = [(0, 1, 2), (1, 2, 2), (2, 0, 2), (3, 4, 2), (4, 5, 2), (5, 3, 2), (2, 3, 9)];
         assert_eq!(solve(6, &edges, &[None; 6]), Some(13));
     }
 

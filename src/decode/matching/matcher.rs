@@ -16,8 +16,9 @@
 //!    `2 d(u, v) < pot(u) + pot(v) - 2 common(u, v)` (doubled units; `common` = duals of the
 //!    blossoms holding both). Pairs in different groups (outermost blossoms with positive dual,
 //!    see [`Blossom::group`]) have `common = 0`: regions grow again, each event's starting at
-//!    `-pot`; along a violated pair's shortest path some region contact has a negative value,
-//!    and the pair of that contact is itself violated (its value is exact). Pairs inside one
+//!    `-pot`, over the nodes of negative value only; along a violated pair's shortest path
+//!    every node has a negative value and some region contact has a negative value, and the
+//!    pair of that contact is itself violated (its value is exact). Pairs inside one
 //!    group are checked by a search from each member of radius `pot - z(outermost blossom)`,
 //!    which bounds what the pair's own blossoms leave of the potentials.
 //! 5. Violated pairs are added and the matching is repaired rather than recomputed
@@ -58,13 +59,7 @@ struct Candidate {
 impl Candidate {
     fn from_contact(c: &Contact) -> Self {
         let (a, b) = if c.a < c.b { (c.a, c.b) } else { (c.b, c.a) };
-        Candidate {
-            a,
-            b,
-            length: c.length,
-            observables: c.observables,
-            weight: c.weight,
-        }
+        Candidate { a, b, length: c.length, observables: c.observables, weight: c.weight }
     }
 }
 
@@ -84,6 +79,8 @@ pub struct Workspace {
     component_events: Vec<u32>,
     /// Per event: its group in the solved matching (see [`Blossom::group`]).
     group: Vec<usize>,
+    /// Per event: how far its region may grow when collecting candidates.
+    limits: Vec<i64>,
     candidates: Vec<Candidate>,
     /// Per event: all pairs of its component are already candidates.
     exhausted: Vec<bool>,
@@ -184,6 +181,7 @@ impl Matcher {
             touched: Vec::new(),
             component_events: vec![0; self.num_components],
             group: Vec::new(),
+            limits: Vec::new(),
             candidates: Vec::new(),
             exhausted: Vec::new(),
         }
@@ -250,9 +248,7 @@ impl Matcher {
                 }
             }
         }
-        matching.observables = edges
-            .iter()
-            .fold(0, |o, &e| o ^ self.graph.edge_observables(e));
+        matching.observables = edges.iter().fold(0, |o, &e| o ^ self.graph.edge_observables(e));
         edges.sort_unstable();
         let mut odd = Vec::with_capacity(edges.len());
         for e in edges {
@@ -309,8 +305,7 @@ impl Matcher {
                 }
             }
             for c in &ws.candidates[start..] {
-                ws.blossom
-                    .add_edge(c.a as usize, c.b as usize, 2 * c.length);
+                ws.blossom.add_edge(c.a as usize, c.b as usize, 2 * c.length);
             }
             result = ws.blossom.resolve(start);
         }
@@ -322,27 +317,16 @@ impl Matcher {
     fn add_violated_pairs_near_changes(&self, ws: &mut Workspace) -> usize {
         let start = ws.candidates.len();
         let count = ws.events.len();
-        let max_pot = (0..count)
-            .map(|i| ws.blossom.potential(i))
-            .max()
-            .unwrap_or(0);
+        let max_pot = (0..count).map(|i| ws.blossom.potential(i)).max().unwrap_or(0);
         for k in 0..ws.blossom.raised().len() {
             let i = ws.blossom.raised()[k];
             let pot_i = ws.blossom.potential(i);
             if pot_i + max_pot <= 0 {
                 continue;
             }
-            let Workspace {
-                dijkstra,
-                event_stamp,
-                event_index,
-                stamp,
-                candidates,
-                events,
-                blossom,
-                ..
-            } = ws;
+            let Workspace { dijkstra, event_stamp, event_index, stamp, candidates, events, blossom, .. } = ws;
             let stamp = *stamp;
+            blossom.anchor(i);
             dijkstra.search(&self.graph, events[i], |v, length, observables, weight| {
                 if 2 * length >= pot_i + max_pot {
                     return Control::Stop;
@@ -351,17 +335,11 @@ impl Matcher {
                     let j = event_index[v] as usize;
                     // The blossom term is never negative: skip it unless the rest is.
                     let bare = 2 * length - pot_i - blossom.potential(j);
-                    if j != i && bare < 0 && bare + 2 * blossom.common_blossom_dual(i, j) < 0 {
+                    if j != i && bare < 0 && bare + 2 * blossom.common_with_anchor(j) < 0 {
                         {
                             let (a, b) = if i < j { (i, j) } else { (j, i) };
                             let (a, b) = (a as u32, b as u32);
-                            candidates.push(Candidate {
-                                a,
-                                b,
-                                length,
-                                observables,
-                                weight,
-                            });
+                            candidates.push(Candidate { a, b, length, observables, weight });
                         }
                     }
                 }
@@ -382,10 +360,7 @@ impl Matcher {
                 for &t in &ws.touched {
                     ws.toggled[t] = false;
                 }
-                return Err(MatchingError::DetectorOutOfRange {
-                    detector: d,
-                    num_detectors: n,
-                });
+                return Err(MatchingError::DetectorOutOfRange { detector: d, num_detectors: n });
             }
             ws.toggled[d] ^= true;
             ws.touched.push(d);
@@ -433,12 +408,7 @@ impl Matcher {
     /// Candidate pairs: events whose regions touch when all grow at the same rate (stopping,
     /// when every event has a boundary, at the largest boundary distance).
     fn find_candidates(&self, ws: &mut Workspace) {
-        let Workspace {
-            regions,
-            events,
-            candidates,
-            ..
-        } = ws;
+        let Workspace { regions, events, candidates, limits, .. } = ws;
         let stop = events
             .iter()
             .map(|&d| self.graph.boundary_distance(d))
@@ -446,7 +416,19 @@ impl Matcher {
             .map_or(0, |b| if b == UNREACHABLE { UNREACHABLE } else { b + 1 });
         candidates.clear();
         let sources = events.iter().enumerate().map(|(i, &d)| (d, 0, i as u32));
-        regions.grow(&self.graph, sources, 1, stop, |c| {
+        // Each region grows to its boundary distance at most (a pair is worth matching only if
+        // `d(u, v) < b(u) + b(v)`, and then the two balls meet) and to its nearest neighbour's
+        // distance: a heuristic for a good first candidate set; the certificate finds the rest.
+        limits.clear();
+        limits.extend(events.iter().map(|&d| {
+            let b = self.graph.boundary_distance(d);
+            if b == UNREACHABLE {
+                UNREACHABLE
+            } else {
+                b + 1
+            }
+        }));
+        regions.grow(&self.graph, sources, 1, stop, Some(limits), |c| {
             candidates.push(Candidate::from_contact(&c));
         });
         dedup_candidates(candidates, 0);
@@ -454,31 +436,13 @@ impl Matcher {
 
     /// Adds a candidate pair from event `i` to every other event of its component.
     fn add_all_pairs(&self, i: usize, ws: &mut Workspace) {
-        let Workspace {
-            dijkstra,
-            event_stamp,
-            event_index,
-            stamp,
-            candidates,
-            events,
-            ..
-        } = ws;
+        let Workspace { dijkstra, event_stamp, event_index, stamp, candidates, events, .. } = ws;
         let stamp = *stamp;
         dijkstra.search(&self.graph, events[i], |v, length, observables, weight| {
             if event_stamp[v] == stamp && event_index[v] as usize != i {
                 let j = event_index[v];
-                let (a, b) = if (i as u32) < j {
-                    (i as u32, j)
-                } else {
-                    (j, i as u32)
-                };
-                candidates.push(Candidate {
-                    a,
-                    b,
-                    length,
-                    observables,
-                    weight,
-                });
+                let (a, b) = if (i as u32) < j { (i as u32, j) } else { (j, i as u32) };
+                candidates.push(Candidate { a, b, length, observables, weight });
             }
             Control::Continue
         });
@@ -495,8 +459,7 @@ impl Matcher {
             }
         }
         for c in &ws.candidates {
-            ws.blossom
-                .add_edge(c.a as usize, c.b as usize, 2 * c.length);
+            ws.blossom.add_edge(c.a as usize, c.b as usize, 2 * c.length);
         }
     }
 
@@ -505,10 +468,7 @@ impl Matcher {
     fn add_violated_pairs(&self, ws: &mut Workspace) -> usize {
         let start = ws.candidates.len();
         let count = ws.events.len();
-        let max_pot = (0..count)
-            .map(|i| ws.blossom.potential(i))
-            .max()
-            .unwrap_or(0);
+        let max_pot = (0..count).map(|i| ws.blossom.potential(i)).max().unwrap_or(0);
         if max_pot <= 0 {
             return 0;
         }
@@ -516,19 +476,12 @@ impl Matcher {
         ws.group.extend((0..count).map(|i| ws.blossom.group(i)));
         // Pairs in different groups.
         {
-            let Workspace {
-                regions,
-                events,
-                candidates,
-                blossom,
-                group,
-                ..
-            } = ws;
-            let sources = events
-                .iter()
-                .enumerate()
-                .map(|(i, &d)| (d, -blossom.potential(i), i as u32));
-            regions.grow(&self.graph, sources, 2, max_pot, |c| {
+            let Workspace { regions, events, candidates, blossom, group, .. } = ws;
+            let sources =
+                events.iter().enumerate().map(|(i, &d)| (d, -blossom.potential(i), i as u32));
+            // Along a violated pair's path, `min(A, B) < 0` at every node (`A`, `B`: the values
+            // from either end, `A + B < 0`), so growing only below 0 settles the whole path.
+            regions.grow(&self.graph, sources, 2, 0, None, |c| {
                 if c.value < 0 && group[c.a as usize] != group[c.b as usize] {
                     candidates.push(Candidate::from_contact(&c));
                 }
@@ -549,17 +502,11 @@ impl Matcher {
                 continue;
             }
             let Workspace {
-                dijkstra,
-                event_stamp,
-                event_index,
-                stamp,
-                candidates,
-                events,
-                blossom,
-                group: groups,
-                ..
+                dijkstra, event_stamp, event_index, stamp, candidates, events, blossom, group: groups, ..
             } = ws;
             let stamp = *stamp;
+            blossom.anchor(i);
+            let outer = blossom.outermost_dual(i);
             dijkstra.search(&self.graph, events[i], |v, length, observables, weight| {
                 if length >= radius {
                     return Control::Stop;
@@ -570,19 +517,13 @@ impl Matcher {
                     let bare = 2 * length - blossom.potential(i) - blossom.potential(j);
                     if j != i
                         && groups[j] == group
-                        && bare < 0
-                        && bare + 2 * blossom.common_blossom_dual(i, j) < 0
+                        && bare + 2 * outer < 0
+                        && bare + 2 * blossom.common_with_anchor(j) < 0
                     {
                         {
                             let (a, b) = if i < j { (i, j) } else { (j, i) };
                             let (a, b) = (a as u32, b as u32);
-                            candidates.push(Candidate {
-                                a,
-                                b,
-                                length,
-                                observables,
-                                weight,
-                            });
+                            candidates.push(Candidate { a, b, length, observables, weight });
                         }
                     }
                 }
@@ -599,13 +540,11 @@ fn dedup_candidates(candidates: &mut Vec<Candidate>, start: usize) {
     candidates[start..].sort_unstable_by_key(|c| (c.a, c.b, c.length));
     let mut kept = start;
     for k in start..candidates.len() {
-        if kept == start
-            || (candidates[kept - 1].a, candidates[kept - 1].b)
-                != (candidates[k].a, candidates[k].b)
-        {
+        if kept == start || (candidates[kept - 1].a, candidates[kept - 1].b) != (candidates[k].a, candidates[k].b) {
             candidates[kept] = candidates[k];
             kept += 1;
         }
     }
     candidates.truncate(kept);
 }
+

@@ -19,11 +19,7 @@ pub struct RadixHeap {
 
 impl Default for RadixHeap {
     fn default() -> Self {
-        RadixHeap {
-            buckets: vec![Vec::new(); 65],
-            last: 0,
-            len: 0,
-        }
+        RadixHeap { buckets: vec![Vec::new(); 65], last: 0, len: 0 }
     }
 }
 
@@ -65,9 +61,7 @@ impl RadixHeap {
             return None;
         }
         if self.buckets[0].is_empty() {
-            let i = (1..65)
-                .find(|&i| !self.buckets[i].is_empty())
-                .expect("non-empty");
+            let i = (1..65).find(|&i| !self.buckets[i].is_empty()).expect("non-empty");
             let moving = std::mem::take(&mut self.buckets[i]);
             self.last = moving.iter().map(|e| e.0).min().expect("non-empty");
             for &(key, value) in &moving {
@@ -139,28 +133,14 @@ impl DetectorGraph {
         let mut total: i64 = 0;
         for (index, e) in graph.edges.iter().enumerate() {
             if !e.weight.is_finite() {
-                return Err(MatchingError::BadWeight {
-                    edge: index,
-                    weight: e.weight,
-                });
+                return Err(MatchingError::BadWeight { edge: index, weight: e.weight });
             }
-            let bad_node = if e.a >= n {
-                Some(e.a)
-            } else {
-                e.b.filter(|&b| b >= n)
-            };
+            let bad_node = if e.a >= n { Some(e.a) } else { e.b.filter(|&b| b >= n) };
             if let Some(node) = bad_node {
-                return Err(MatchingError::EdgeOutOfRange {
-                    edge: index,
-                    node,
-                    num_detectors: n,
-                });
+                return Err(MatchingError::EdgeOutOfRange { edge: index, node, num_detectors: n });
             }
             if e.b == Some(e.a) {
-                return Err(MatchingError::SelfLoop {
-                    edge: index,
-                    node: e.a,
-                });
+                return Err(MatchingError::SelfLoop { edge: index, node: e.a });
             }
             total = total.saturating_add(integer_cost(e.weight.abs()));
             if total > MAX_TOTAL_COST {
@@ -285,11 +265,7 @@ impl DetectorGraph {
             if b == u32::MAX {
                 return;
             }
-            v = if a as usize == v {
-                b as usize
-            } else {
-                a as usize
-            };
+            v = if a as usize == v { b as usize } else { a as usize };
         }
     }
 
@@ -469,14 +445,17 @@ impl Regions {
     }
 
     /// Grows regions from `sources` (`(node, offset, owner)`, distinct nodes) with edge costs
-    /// multiplied by `scale`, settling every node whose value is below `stop`, and reports each
-    /// contact between different owners.
+    /// multiplied by `scale`, settling every node whose value is below `stop` and reports each
+    /// contact between different owners. With `limits` (one per owner), the region of `owner`
+    /// grows only below `limits[owner]`, and each contact lowers the limits of both owners to
+    /// its value (a region stops once it has reached its nearest neighbour's distance).
     pub fn grow(
         &mut self,
         graph: &DetectorGraph,
         sources: impl Iterator<Item = (usize, i64, u32)>,
         scale: i64,
         stop: i64,
+        mut limits: Option<&mut [i64]>,
         mut on_contact: impl FnMut(Contact),
     ) {
         self.generation = self.generation.wrapping_add(1);
@@ -510,6 +489,7 @@ impl Regions {
             }
             self.settled[x] = gen;
             let owner = self.owner[x];
+            let owner_limit = limits.as_ref().map_or(i64::MAX, |l| l[owner as usize]);
             if self.source_stamp[x] == gen && self.source_owner[x] != owner {
                 // A source claimed by another region.
                 on_contact(Contact {
@@ -527,6 +507,12 @@ impl Regions {
                 let edge = graph.edge_ids[slot] as usize;
                 if self.settled[y] == gen {
                     if self.owner[y] != owner {
+                        if let Some(l) = limits.as_mut() {
+                            let value = self.dist[y] + scale * cost + d;
+                            let (a, b) = (self.owner[y] as usize, owner as usize);
+                            l[a] = l[a].min(value);
+                            l[b] = l[b].min(value);
+                        }
                         on_contact(Contact {
                             a: self.owner[y],
                             b: owner,
@@ -541,7 +527,7 @@ impl Regions {
                     continue;
                 }
                 let nd = d + scale * cost;
-                if self.stamp[y] != gen || nd < self.dist[y] {
+                if nd < owner_limit && (self.stamp[y] != gen || nd < self.dist[y]) {
                     self.stamp[y] = gen;
                     self.dist[y] = nd;
                     self.length[y] = self.length[x] + cost;
