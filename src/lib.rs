@@ -11,4 +11,6 @@ pub mod decode;
 pub mod dem;
 pub mod io;
 pub mod noise;
+pub mod plot;
 pub mod sample;
+pub mod stats;
