@@ -8,3 +8,4 @@
 pub mod bits;
 pub mod decode;
 
+pub mod mitigate;
