@@ -1,6 +1,8 @@
 //! One module per subcommand. Each holds argument parsing glue and output formatting only; the
 //! work is done by the library.
 
+mod mitigate;
+
 use clap::{Parser, Subcommand};
 
 /// qecd: quantum-error-correction decoding engine.
@@ -13,9 +15,14 @@ pub struct Cli {
 
 /// The subcommands.
 #[derive(Subcommand, Debug)]
-pub enum Command {}
+pub enum Command {
+    /// Error mitigation (ZNE, CDR, vnCDR, parametric) for noisy circuits and the TFIM ansatz.
+    Mitigate(mitigate::MitigateArgs),
+}
 
 /// Runs one parsed command line.
 pub fn run(cli: Cli) -> anyhow::Result<()> {
-    match cli.command {}
+    match cli.command {
+        Command::Mitigate(args) => mitigate::run(args),
+    }
 }

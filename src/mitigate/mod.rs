@@ -9,7 +9,7 @@
 //! observables together; [`vqe`] optimises ansatz angles; [`study`] sweeps noise strengths.
 
 pub mod ansatz;
-// pub mod cdr;
+pub mod cdr;
 pub mod circuit;
 pub mod density;
 pub mod executor;
@@ -18,13 +18,13 @@ mod index;
 mod linalg;
 pub mod noise;
 pub mod observable;
-// pub mod parametric;
-// pub mod plot;
+pub mod parametric;
+pub mod plot;
 pub mod qasm;
 pub mod statevector;
-// pub mod study;
+pub mod study;
 pub mod tfim;
-// pub mod vqe;
+pub mod vqe;
 pub mod zne;
 
 use thiserror::Error;
