@@ -90,3 +90,31 @@ fn hva_generator_reproduces_the_fixture_circuit() {
     sa.clear();
     assert!((exec.noisy(&ours).unwrap() - exec.noisy(&c).unwrap()).abs() < 1e-6);
 }
+
+#[test]
+fn random_folding_and_exponential_fits_match_mitiq() {
+    // Values from `python scripts/compare_mitiq.py --emit-extra-reference ...` (Mitiq 1.1.0).
+    let (c, exec, _) = setup();
+    let text = std::fs::read_to_string(Path::new(DIR).join("tfim4_pbc_h1_hva2.extra_reference.json")).unwrap();
+    let r: serde_json::Value = serde_json::from_str(&text).unwrap();
+    for s in [1.5, 2.0, 2.5] {
+        for seed in [7u32, 123] {
+            let f = Folding::Random(seed).apply(&c, s).unwrap();
+            let key = format!("{s:?}_seed{seed}");
+            assert_eq!(f.ops.len() as u64, r[format!("len_fold_random_{key}")].as_u64().unwrap(), "{key}");
+            close(&format!("noisy_fold_random_{key}"), exec.noisy(&f).unwrap(), &r);
+        }
+    }
+    let exp = Zne {
+        scales: vec![1.0, 2.0, 3.0, 4.0],
+        folding: Folding::Global,
+        extrapolation: Extrapolation::Exp { asymptote: None, order: 1 },
+    };
+    close("zne_exp_1234_fold_global", exp.run(&c, &exec).unwrap().value, &r);
+    let polyexp = Zne {
+        scales: vec![1.0, 1.5, 2.0, 2.5, 3.0],
+        folding: Folding::Global,
+        extrapolation: Extrapolation::Exp { asymptote: Some(0.0), order: 2 },
+    };
+    close("zne_polyexp2_asym0_1-3_fold_global", polyexp.run(&c, &exec).unwrap().value, &r);
+}

@@ -62,6 +62,10 @@ pub struct MitigateArgs {
     /// Write the (optimised) circuit as OpenQASM 2.0 here.
     #[arg(long)]
     write_circuit: Option<PathBuf>,
+    /// Also time the noisy run and each method over this many repetitions (medians in the
+    /// JSON's `timing` field and on stderr).
+    #[arg(long, default_value_t = 0)]
+    timing: usize,
     /// Run the noise-strength study instead (writes study.json, study.csv, study.png,
     /// study.svg into --out-dir).
     #[arg(long)]
@@ -100,6 +104,26 @@ struct Report {
     ideal: f64,
     noisy: f64,
     methods: Vec<MethodRow>,
+    timing: Option<Timing>,
+}
+
+#[derive(Serialize)]
+struct Timing {
+    repetitions: usize,
+    noisy_run_median_s: f64,
+    method_median_s: Vec<(String, f64)>,
+}
+
+/// Median wall time of `reps` calls of `f`.
+fn median_time(reps: usize, mut f: impl FnMut() -> Result<f64>) -> Result<f64> {
+    let mut t = Vec::with_capacity(reps);
+    for _ in 0..reps {
+        let start = std::time::Instant::now();
+        std::hint::black_box(f()?);
+        t.push(start.elapsed().as_secs_f64());
+    }
+    t.sort_by(f64::total_cmp);
+    Ok(t[t.len() / 2])
 }
 
 fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
@@ -348,10 +372,20 @@ pub fn run(args: MitigateArgs) -> Result<()> {
     } else {
         args.methods.clone()
     };
-    let mut rows = Vec::new();
-    for spec in &methods {
-        let before = exec.circuits_run();
-        let value = if spec.starts_with("zne:") {
+    let mut training = Vec::new();
+    if methods.iter().any(|m| m == "parametric") {
+        let (Some(h), Some(m)) = (&hva, &model) else {
+            bail!("method 'parametric' needs the circuit family: use --tfim instead of --circuit");
+        };
+        for &ht in &args.train_fields {
+            let mt = Tfim::new(m.n, m.j, ht, m.periodic)?;
+            let et = Executor::new(mt.hamiltonian(), NoiseModel::NONE, Backend::Density)?;
+            let ht = Hva { model: mt, layers: h.layers };
+            training.push(optimize(&ht, &et, &Objective::Ideal, &[], 4000)?.theta);
+        }
+    }
+    let evaluate = |spec: &str| -> Result<f64> {
+        Ok(if spec.starts_with("zne:") {
             parse_zne(spec, args.seed)?.run(&circuit, &exec)?.value
         } else if spec.starts_with("cdr") || spec.starts_with("vncdr") {
             let (name, n) = spec.split_once(':').unwrap_or((spec, "20"));
@@ -361,21 +395,19 @@ pub fn run(args: MitigateArgs) -> Result<()> {
                 .run(&circuit, &exec)?
                 .value
         } else if spec == "parametric" {
-            let (Some(h), Some(m), Some(t)) = (&hva, &model, &theta) else {
+            let (Some(h), Some(t)) = (&hva, &theta) else {
                 bail!("method 'parametric' needs the circuit family: use --tfim instead of --circuit");
             };
-            let mut training = Vec::new();
-            for &ht in &args.train_fields {
-                let mt = Tfim::new(m.n, m.j, ht, m.periodic)?;
-                let et = Executor::new(mt.hamiltonian(), NoiseModel::NONE, Backend::Density)?;
-                let ht = Hva { model: mt, layers: h.layers };
-                training.push(optimize(&ht, &et, &Objective::Ideal, &[], 4000)?.theta);
-            }
             let family = |th: &[f64]| h.circuit(th);
             Parametric::default().run(&family, &training, t, &exec)?.value
         } else {
             bail!("unknown method '{spec}' (expected zne:..., cdr, vncdr or parametric)");
-        };
+        })
+    };
+    let mut rows = Vec::new();
+    for spec in &methods {
+        let before = exec.circuits_run();
+        let value = evaluate(spec)?;
         let error = (value - ideal).abs();
         rows.push(MethodRow {
             method: spec.clone(),
@@ -401,6 +433,20 @@ pub fn run(args: MitigateArgs) -> Result<()> {
             r.method, ideal, noisy, r.mitigated, r.error, r.reduction, r.circuits
         );
     }
+    let timing = if args.timing > 0 {
+        let noisy_run_median_s = median_time(args.timing, || Ok(exec.noisy(&circuit)?))?;
+        let method_median_s = methods
+            .iter()
+            .map(|m| Ok((m.clone(), median_time(args.timing, || evaluate(m))?)))
+            .collect::<Result<Vec<_>>>()?;
+        eprintln!("timing over {} repetitions: noisy run {:.3e} s (median)", args.timing, noisy_run_median_s);
+        for (m, t) in &method_median_s {
+            eprintln!("  {m}: {t:.3e} s (median)");
+        }
+        Some(Timing { repetitions: args.timing, noisy_run_median_s, method_median_s })
+    } else {
+        None
+    };
     if let Some(path) = &args.json {
         let report = Report {
             num_qubits: circuit.num_qubits,
@@ -412,6 +458,7 @@ pub fn run(args: MitigateArgs) -> Result<()> {
             ideal,
             noisy,
             methods: rows,
+            timing,
         };
         write_atomically(path, serde_json::to_string_pretty(&report)?.as_bytes())?;
     }

@@ -33,20 +33,20 @@ use thiserror::Error;
 #[derive(Debug, Error)]
 pub enum MitigateError {
     /// A QASM file could not be parsed.
-    #[error("{path}: {source}")]
+    #[error("{path}: {error}")]
     Qasm {
         /// The file.
         path: String,
         /// Where and what.
-        source: qasm::QasmError,
+        error: qasm::QasmError,
     },
     /// A file could not be read or written.
-    #[error("{path}: {source}")]
+    #[error("{path}: {error}")]
     Io {
         /// The file.
         path: String,
         /// The I/O error.
-        source: std::io::Error,
+        error: std::io::Error,
     },
     /// The circuit is too wide for the density-matrix simulator.
     #[error(
@@ -66,12 +66,12 @@ pub enum MitigateError {
 
 /// Reads and parses a QASM file.
 pub fn read_qasm_file(path: &std::path::Path) -> Result<circuit::Circuit, MitigateError> {
-    let src = std::fs::read_to_string(path).map_err(|source| MitigateError::Io {
+    let src = std::fs::read_to_string(path).map_err(|error| MitigateError::Io {
         path: path.display().to_string(),
-        source,
+        error,
     })?;
-    qasm::parse_qasm(&src).map_err(|source| MitigateError::Qasm {
+    qasm::parse_qasm(&src).map_err(|error| MitigateError::Qasm {
         path: path.display().to_string(),
-        source,
+        error,
     })
 }

@@ -86,7 +86,7 @@ fn draw<DB: DrawingBackend>(
 /// Writes the figure as PNG or SVG (by extension), via a temporary file renamed on success.
 pub fn plot_study(rows: &[StudyRow], path: &Path) -> Result<(), MitigateError> {
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let io = |source: std::io::Error| MitigateError::Io { path: path.display().to_string(), source };
+    let io = |error: std::io::Error| MitigateError::Io { path: path.display().to_string(), error };
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
     let tmp = tempfile::Builder::new().suffix(&format!(".{ext}")).tempfile_in(dir).map_err(io)?;
     let size = (1500, 900);

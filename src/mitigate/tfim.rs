@@ -159,7 +159,9 @@ impl Tfim {
             }
             let bnorm = dot(&w, &w).sqrt();
             let e = lowest_tridiagonal_eigenvalue(&alpha, &beta);
-            if bnorm < 1e-10 || (step > 4 && (last - e).abs() < 1e-13 * e.abs().max(1.0)) {
+            // Residual of the Ritz pair: |beta_k * (last component of the Ritz vector)|.
+            let residual = bnorm * ritz_last_component(&alpha, &beta, e).abs();
+            if bnorm < 1e-10 || (step > 4 && residual < 1e-9 && (last - e).abs() < 1e-13 * e.abs().max(1.0)) {
                 return Ok(e);
             }
             last = e;
@@ -204,6 +206,33 @@ fn dot(a: &[f64], b: &[f64]) -> f64 {
 fn normalize(v: &mut [f64]) {
     let n = dot(v, v).sqrt();
     v.iter_mut().for_each(|x| *x /= n);
+}
+
+/// Last component of the normalised eigenvector of the tridiagonal matrix `(a, b)` for its
+/// eigenvalue `e`, by two steps of inverse iteration with a shift just below `e` (the shifted
+/// matrix is then positive definite, so the LDL^T sweep is stable).
+fn ritz_last_component(a: &[f64], b: &[f64], e: f64) -> f64 {
+    let m = a.len();
+    let shift = e - 1e-10 * e.abs().max(1.0);
+    let mut y = vec![1.0; m];
+    for _ in 0..3 {
+        // Solve (T - shift I) x = y by the Thomas algorithm.
+        let mut c = vec![0.0; m];
+        let mut d = vec![0.0; m];
+        for i in 0..m {
+            let sub = if i > 0 { b[i - 1] } else { 0.0 };
+            let denom = a[i] - shift - if i > 0 { sub * c[i - 1] } else { 0.0 };
+            let denom = if denom.abs() < 1e-300 { 1e-300 } else { denom };
+            c[i] = if i + 1 < m { b[i] / denom } else { 0.0 };
+            d[i] = (y[i] - if i > 0 { sub * d[i - 1] } else { 0.0 }) / denom;
+        }
+        for i in (0..m).rev() {
+            y[i] = d[i] - if i + 1 < m { c[i] * y[i + 1] } else { 0.0 };
+        }
+        let norm = dot(&y, &y).sqrt();
+        y.iter_mut().for_each(|v| *v /= norm);
+    }
+    y[m - 1]
 }
 
 /// Lowest eigenvalue of the symmetric tridiagonal matrix with diagonal `a` and off-diagonal `b`
