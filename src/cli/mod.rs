@@ -4,6 +4,7 @@
 mod bench;
 mod common;
 mod count_mistakes;
+mod mitigate;
 mod model;
 mod predict;
 mod progress;
@@ -39,6 +40,8 @@ pub enum Command {
     /// Threshold sweep: logical error rates over distances and p, sinter CSV, Wilson
     /// intervals, finite-size-scaling fit, plot.
     Threshold(threshold::ThresholdArgs),
+    /// Error mitigation (ZNE, CDR, vnCDR, parametric) for noisy circuits and the TFIM ansatz.
+    Mitigate(mitigate::MitigateArgs),
 }
 
 /// Runs one parsed command line.
@@ -49,5 +52,6 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::CountMistakes(a) => count_mistakes::run(a),
         Command::Bench(a) => bench::run(a),
         Command::Threshold(a) => threshold::run(a),
+        Command::Mitigate(args) => mitigate::run(args),
     }
 }
