@@ -252,5 +252,6 @@ fn too_many_qubits_for_density_matrix_suggests_trajectories() {
             "zne:linear:1,3:fold-global",
         ])
         .assert()
-        .success();
+        .success()
+        .stdout(predicate::str::contains("standard error, 50 trajectories"));
 }

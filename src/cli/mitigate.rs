@@ -107,6 +107,7 @@ struct Report {
     theta: Option<Vec<f64>>,
     ideal: f64,
     noisy: f64,
+    noisy_std_err: f64,
     methods: Vec<MethodRow>,
     timing: Option<Timing>,
 }
@@ -420,7 +421,8 @@ pub fn run(args: MitigateArgs) -> Result<()> {
         write_atomically(path, write_qasm(&circuit).as_bytes())?;
     }
     let ideal = exec.ideal(&circuit)?;
-    let noisy = exec.noisy(&circuit)?;
+    let noisy_estimate = exec.noisy_estimate(&circuit)?;
+    let noisy = noisy_estimate.mean;
     let methods = if args.methods.is_empty() {
         vec!["zne:richardson:1,2,3:fold-global".to_string()]
     } else {
@@ -493,16 +495,19 @@ pub fn run(args: MitigateArgs) -> Result<()> {
         });
     }
     let (g1, g2) = circuit.gate_counts();
-    let ground = match model {
-        Some(m) if m.n <= qecd::mitigate::tfim::MAX_ED_SPINS => Some(m.ground_energy_exact()?),
-        _ => None,
-    };
+    let ground = model.and_then(|m| m.ground_energy().ok());
     println!(
         "circuit: {} qubits, {g1} one-qubit and {g2} two-qubit gates; noise {}",
         circuit.num_qubits, args.noise
     );
     if let Some(g) = ground {
         println!("exact ground energy: {g:.10}");
+    }
+    if let Backend::Trajectories { count, .. } = backend {
+        println!(
+            "noisy (trajectories): {:.10} ± {:.2e} (standard error, {count} trajectories)",
+            noisy_estimate.mean, noisy_estimate.std_err
+        );
     }
     println!(
         "{:<36} {:>14} {:>14} {:>14} {:>11} {:>10} {:>8}",
@@ -545,6 +550,7 @@ pub fn run(args: MitigateArgs) -> Result<()> {
             theta,
             ideal,
             noisy,
+            noisy_std_err: noisy_estimate.std_err,
             methods: rows,
             timing,
         };
