@@ -255,3 +255,32 @@ fn too_many_qubits_for_density_matrix_suggests_trajectories() {
         .success()
         .stdout(predicate::str::contains("standard error, 50 trajectories"));
 }
+
+#[test]
+fn given_angles_skip_the_optimiser() {
+    // The fixture's angles (6 digits) through the HVA generator give the fixture's noisy energy.
+    qecd()
+        .args([
+            "mitigate",
+            "--tfim",
+            "n=4,h=1,layers=2,periodic",
+            "--theta=-0.670184,0.148256,-2.713588,-2.151539",
+        ])
+        .args(["--noise", "depolarizing:p1=1e-3,p2=1e-2"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("-4.45883"))
+        .stderr(predicate::str::contains("VQE").not());
+    qecd()
+        .args([
+            "mitigate",
+            "--tfim",
+            "n=4,h=1,layers=2,periodic",
+            "--theta=0.1,0.2",
+        ])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains(
+            "HVA with 2 layers takes 4 parameters, found 2",
+        ));
+}

@@ -50,6 +50,9 @@ pub struct MitigateArgs {
     /// What the VQE minimises with --tfim: `ideal`, `noisy` or `zne` (Richardson 1,2,3).
     #[arg(long, default_value = "ideal")]
     vqe: String,
+    /// HVA angles `gamma1,beta1,gamma2,...` to use with --tfim instead of optimising them.
+    #[arg(long, value_delimiter = ',', allow_hyphen_values = true)]
+    theta: Option<Vec<f64>>,
     /// Small fields whose optimised angles train the parametric scheme.
     #[arg(long, default_value = "0.1,0.2,0.3,0.4", value_delimiter = ',')]
     train_fields: Vec<f64>,
@@ -405,6 +408,12 @@ pub fn run(args: MitigateArgs) -> Result<()> {
     let mut theta = None;
     let circuit = match (circuit, &hva) {
         (Some(c), _) => c,
+        (None, Some(h)) if args.theta.is_some() => {
+            let t = args.theta.clone().unwrap_or_default();
+            let c = h.circuit(&t)?;
+            theta = Some(t);
+            c
+        }
         (None, Some(h)) => {
             let objective = match args.vqe.as_str() {
                 "ideal" => Objective::Ideal,
