@@ -284,3 +284,40 @@ fn given_angles_skip_the_optimiser() {
             "HVA with 2 layers takes 4 parameters, found 2",
         ));
 }
+
+#[test]
+fn parametric_accepts_a_named_training_set() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("p.json");
+    let train = "-0.1,0.7,-0.3,0.5;-0.2,0.6,-0.4,0.4;-0.3,0.5,-0.5,0.3;-0.4,0.4,-0.6,0.2;-0.5,0.3,-0.7,0.1;-0.6,0.2,-0.8,0.0;-0.7,0.1,-0.9,-0.1;-0.2,0.3,-0.6,0.6";
+    qecd()
+        .args([
+            "mitigate",
+            "--tfim",
+            "n=4,h=1,layers=2,periodic",
+            "--theta=-0.670184,0.148256,-2.713588,-2.151539",
+        ])
+        .args(["--method", "parametric", "--train-theta", train, "--json"])
+        .arg(&json)
+        .assert()
+        .success();
+    let r: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let m = &r["methods"][0];
+    // 8 training points x 5 features + 5 at the target.
+    assert_eq!(m["circuits"].as_u64().unwrap(), 45);
+    assert!(m["reduction"].as_f64().unwrap() > 1.0, "{m}");
+    qecd()
+        .args([
+            "mitigate",
+            "--tfim",
+            "n=4,h=1,layers=2,periodic",
+            "--theta=-0.67,0.15,-2.71,-2.15",
+        ])
+        .args(["--method", "parametric", "--train-theta", "0.1,0.2,0.3"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains(
+            "--train-theta point 1: the ansatz takes 4 angles, found 3",
+        ));
+}

@@ -56,6 +56,10 @@ pub struct MitigateArgs {
     /// Small fields whose optimised angles train the parametric scheme.
     #[arg(long, default_value = "0.1,0.2,0.3,0.4", value_delimiter = ',')]
     train_fields: Vec<f64>,
+    /// Explicit training angles for the parametric scheme, `g1,b1,...;g1,b1,...` (replaces
+    /// --train-fields).
+    #[arg(long, allow_hyphen_values = true)]
+    train_theta: Option<String>,
     /// Seed for every random choice (training sets, random folding, trajectories).
     #[arg(long, default_value_t = 2024)]
     seed: u64,
@@ -450,7 +454,35 @@ pub fn run(args: MitigateArgs) -> Result<()> {
         let (Some(h), Some(m)) = (&hva, &model) else {
             bail!("method 'parametric' needs the circuit family: use --tfim instead of --circuit");
         };
-        for &ht in &args.train_fields {
+        if let Some(spec) = &args.train_theta {
+            for (i, point) in spec.split(';').enumerate() {
+                let t = point
+                    .split(',')
+                    .map(|x| {
+                        x.trim().parse::<f64>().with_context(|| {
+                            format!(
+                                "--train-theta point {}: expected a number, found '{x}'",
+                                i + 1
+                            )
+                        })
+                    })
+                    .collect::<Result<Vec<f64>>>()?;
+                if t.len() != h.num_params() {
+                    bail!(
+                        "--train-theta point {}: the ansatz takes {} angles, found {}",
+                        i + 1,
+                        h.num_params(),
+                        t.len()
+                    );
+                }
+                training.push(t);
+            }
+        }
+        for &ht in args
+            .train_fields
+            .iter()
+            .filter(|_| args.train_theta.is_none())
+        {
             let mt = Tfim::new(m.n, m.j, ht, m.periodic)?;
             let et = Executor::new(mt.hamiltonian(), NoiseModel::NONE, Backend::Density)?;
             let ht = Hva {
