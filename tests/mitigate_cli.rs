@@ -321,3 +321,42 @@ fn parametric_accepts_a_named_training_set() {
             "--train-theta point 1: the ansatz takes 4 angles, found 3",
         ));
 }
+
+#[test]
+fn terminal_measurements_are_accepted_and_mid_circuit_ones_rejected() {
+    let dir = tempfile::tempdir().unwrap();
+    let ok = write(dir.path(), "m.qasm", "OPENQASM 2.0;\ninclude \"qelib1.inc\";\nqreg q[2];\ncreg c[2];\nx q[0];\nmeasure q -> c;\n");
+    qecd()
+        .args([
+            "mitigate",
+            "--circuit",
+            &ok,
+            "--observable",
+            "pauli:Z0+Z1",
+            "--noise",
+            "p=0",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("0.0000000000"));
+    let bad = write(dir.path(), "b.qasm", "OPENQASM 2.0;\ninclude \"qelib1.inc\";\nqreg q[2];\ncreg c[2];\nmeasure q[0] -> c[0];\nh q[0];\n");
+    qecd()
+        .args(["mitigate", "--circuit", &bad, "--observable", "pauli:Z0"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains(
+            "line 6, column 1: gate 'h' on qubit 0 after its measurement",
+        ));
+    let bad = write(
+        dir.path(),
+        "c.qasm",
+        "OPENQASM 2.0;\ninclude \"qelib1.inc\";\nqreg q[2];\ncreg c[2];\nmeasure q[1] -> c[2];\n",
+    );
+    qecd()
+        .args(["mitigate", "--circuit", &bad, "--observable", "pauli:Z0"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains(
+            "line 5, column 19: bit index 2 out of range",
+        ));
+}
