@@ -103,6 +103,8 @@ pub struct Blossom {
     delta: i64,
     mark: Vec<u32>,
     mark_generation: u32,
+    /// Per marked blossom: the sum of its dual and those of its ancestors.
+    above: Vec<i64>,
     leaves: Vec<usize>,
     stack: Vec<usize>,
     /// Vertices some of whose duals rose since [`Blossom::clear_raised`] (and a mark per vertex).
@@ -322,22 +324,40 @@ impl Blossom {
 
     /// Sum of the duals of the blossoms that contain both `u` and `v`.
     pub fn common_blossom_dual(&mut self, u: usize, v: usize) -> i64 {
+        self.anchor(u);
+        self.common_with_anchor(v)
+    }
+
+    /// Prepares [`Blossom::common_with_anchor`] for pairs `(u, _)`: marks the blossoms holding
+    /// `u` with the sum of their duals and those of the blossoms around them.
+    pub fn anchor(&mut self, u: usize) {
         self.next_mark();
         let generation = self.mark_generation;
+        self.stack.clear();
         let mut b = self.parent[u];
         while b != NONE {
-            self.mark[b] = generation;
+            self.stack.push(b);
             b = self.parent[b];
         }
-        let mut sum = 0;
+        let mut above = 0;
+        for i in (0..self.stack.len()).rev() {
+            let b = self.stack[i];
+            above += self.dual[b];
+            self.above[b] = above;
+            self.mark[b] = generation;
+        }
+    }
+
+    /// Sum of the duals of the blossoms holding both `v` and the last [`Blossom::anchor`].
+    pub fn common_with_anchor(&self, v: usize) -> i64 {
         let mut b = self.parent[v];
         while b != NONE {
-            if self.mark[b] == generation {
-                sum += self.dual[b];
+            if self.mark[b] == self.mark_generation {
+                return self.above[b];
             }
             b = self.parent[b];
         }
-        sum
+        0
     }
 
     fn next_mark(&mut self) {
@@ -405,6 +425,7 @@ impl Blossom {
         self.unused.extend((self.n..nodes).rev());
         if self.mark.len() < nodes {
             self.mark.resize(nodes, 0);
+            self.above.resize(nodes, 0);
         }
         self.heap.clear();
         self.tree.clear();

@@ -322,6 +322,7 @@ impl Matcher {
             }
             let Workspace { dijkstra, event_stamp, event_index, stamp, candidates, events, blossom, .. } = ws;
             let stamp = *stamp;
+            blossom.anchor(i);
             dijkstra.search(&self.graph, events[i], |v, length, observables, weight| {
                 if 2 * length >= pot_i + max_pot {
                     return Control::Stop;
@@ -330,7 +331,7 @@ impl Matcher {
                     let j = event_index[v] as usize;
                     // The blossom term is never negative: skip it unless the rest is.
                     let bare = 2 * length - pot_i - blossom.potential(j);
-                    if j != i && bare < 0 && bare + 2 * blossom.common_blossom_dual(i, j) < 0 {
+                    if j != i && bare < 0 && bare + 2 * blossom.common_with_anchor(j) < 0 {
                         {
                             let (a, b) = if i < j { (i, j) } else { (j, i) };
                             let (a, b) = (a as u32, b as u32);
@@ -486,6 +487,8 @@ impl Matcher {
                 dijkstra, event_stamp, event_index, stamp, candidates, events, blossom, group: groups, ..
             } = ws;
             let stamp = *stamp;
+            blossom.anchor(i);
+            let outer = blossom.outermost_dual(i);
             dijkstra.search(&self.graph, events[i], |v, length, observables, weight| {
                 if length >= radius {
                     return Control::Stop;
@@ -496,8 +499,8 @@ impl Matcher {
                     let bare = 2 * length - blossom.potential(i) - blossom.potential(j);
                     if j != i
                         && groups[j] == group
-                        && bare < 0
-                        && bare + 2 * blossom.common_blossom_dual(i, j) < 0
+                        && bare + 2 * outer < 0
+                        && bare + 2 * blossom.common_with_anchor(j) < 0
                     {
                         {
                             let (a, b) = if i < j { (i, j) } else { (j, i) };
