@@ -16,8 +16,9 @@
 //!    `2 d(u, v) < pot(u) + pot(v) - 2 common(u, v)` (doubled units; `common` = duals of the
 //!    blossoms holding both). Pairs in different groups (outermost blossoms with positive dual,
 //!    see [`Blossom::group`]) have `common = 0`: regions grow again, each event's starting at
-//!    `-pot`; along a violated pair's shortest path some region contact has a negative value,
-//!    and the pair of that contact is itself violated (its value is exact). Pairs inside one
+//!    `-pot`, over the nodes of negative value only; along a violated pair's shortest path
+//!    every node has a negative value and some region contact has a negative value, and the
+//!    pair of that contact is itself violated (its value is exact). Pairs inside one
 //!    group are checked by a search from each member of radius `pot - z(outermost blossom)`,
 //!    which bounds what the pair's own blossoms leave of the potentials.
 //! 5. Violated pairs are added and the matching is repaired rather than recomputed
@@ -78,6 +79,8 @@ pub struct Workspace {
     component_events: Vec<u32>,
     /// Per event: its group in the solved matching (see [`Blossom::group`]).
     group: Vec<usize>,
+    /// Per event: how far its region may grow when collecting candidates.
+    limits: Vec<i64>,
     candidates: Vec<Candidate>,
     /// Per event: all pairs of its component are already candidates.
     exhausted: Vec<bool>,
@@ -178,6 +181,7 @@ impl Matcher {
             touched: Vec::new(),
             component_events: vec![0; self.num_components],
             group: Vec::new(),
+            limits: Vec::new(),
             candidates: Vec::new(),
             exhausted: Vec::new(),
         }
@@ -404,7 +408,7 @@ impl Matcher {
     /// Candidate pairs: events whose regions touch when all grow at the same rate (stopping,
     /// when every event has a boundary, at the largest boundary distance).
     fn find_candidates(&self, ws: &mut Workspace) {
-        let Workspace { regions, events, candidates, .. } = ws;
+        let Workspace { regions, events, candidates, limits, .. } = ws;
         let stop = events
             .iter()
             .map(|&d| self.graph.boundary_distance(d))
@@ -412,7 +416,19 @@ impl Matcher {
             .map_or(0, |b| if b == UNREACHABLE { UNREACHABLE } else { b + 1 });
         candidates.clear();
         let sources = events.iter().enumerate().map(|(i, &d)| (d, 0, i as u32));
-        regions.grow(&self.graph, sources, 1, stop, |c| {
+        // Each region grows to its boundary distance at most (a pair is worth matching only if
+        // `d(u, v) < b(u) + b(v)`, and then the two balls meet) and to its nearest neighbour's
+        // distance: a heuristic for a good first candidate set; the certificate finds the rest.
+        limits.clear();
+        limits.extend(events.iter().map(|&d| {
+            let b = self.graph.boundary_distance(d);
+            if b == UNREACHABLE {
+                UNREACHABLE
+            } else {
+                b + 1
+            }
+        }));
+        regions.grow(&self.graph, sources, 1, stop, Some(limits), |c| {
             candidates.push(Candidate::from_contact(&c));
         });
         dedup_candidates(candidates, 0);
@@ -463,7 +479,9 @@ impl Matcher {
             let Workspace { regions, events, candidates, blossom, group, .. } = ws;
             let sources =
                 events.iter().enumerate().map(|(i, &d)| (d, -blossom.potential(i), i as u32));
-            regions.grow(&self.graph, sources, 2, max_pot, |c| {
+            // Along a violated pair's path, `min(A, B) < 0` at every node (`A`, `B`: the values
+            // from either end, `A + B < 0`), so growing only below 0 settles the whole path.
+            regions.grow(&self.graph, sources, 2, 0, None, |c| {
                 if c.value < 0 && group[c.a as usize] != group[c.b as usize] {
                     candidates.push(Candidate::from_contact(&c));
                 }

@@ -445,14 +445,17 @@ impl Regions {
     }
 
     /// Grows regions from `sources` (`(node, offset, owner)`, distinct nodes) with edge costs
-    /// multiplied by `scale`, settling every node whose value is below `stop`, and reports each
-    /// contact between different owners.
+    /// multiplied by `scale`, settling every node whose value is below `stop` and reports each
+    /// contact between different owners. With `limits` (one per owner), the region of `owner`
+    /// grows only below `limits[owner]`, and each contact lowers the limits of both owners to
+    /// its value (a region stops once it has reached its nearest neighbour's distance).
     pub fn grow(
         &mut self,
         graph: &DetectorGraph,
         sources: impl Iterator<Item = (usize, i64, u32)>,
         scale: i64,
         stop: i64,
+        mut limits: Option<&mut [i64]>,
         mut on_contact: impl FnMut(Contact),
     ) {
         self.generation = self.generation.wrapping_add(1);
@@ -486,6 +489,7 @@ impl Regions {
             }
             self.settled[x] = gen;
             let owner = self.owner[x];
+            let owner_limit = limits.as_ref().map_or(i64::MAX, |l| l[owner as usize]);
             if self.source_stamp[x] == gen && self.source_owner[x] != owner {
                 // A source claimed by another region.
                 on_contact(Contact {
@@ -503,6 +507,12 @@ impl Regions {
                 let edge = graph.edge_ids[slot] as usize;
                 if self.settled[y] == gen {
                     if self.owner[y] != owner {
+                        if let Some(l) = limits.as_mut() {
+                            let value = self.dist[y] + scale * cost + d;
+                            let (a, b) = (self.owner[y] as usize, owner as usize);
+                            l[a] = l[a].min(value);
+                            l[b] = l[b].min(value);
+                        }
                         on_contact(Contact {
                             a: self.owner[y],
                             b: owner,
@@ -517,7 +527,7 @@ impl Regions {
                     continue;
                 }
                 let nd = d + scale * cost;
-                if self.stamp[y] != gen || nd < self.dist[y] {
+                if nd < owner_limit && (self.stamp[y] != gen || nd < self.dist[y]) {
                     self.stamp[y] = gen;
                     self.dist[y] = nd;
                     self.length[y] = self.length[x] + cost;
