@@ -417,8 +417,9 @@ impl Matcher {
         candidates.clear();
         let sources = events.iter().enumerate().map(|(i, &d)| (d, 0, i as u32));
         // Each region grows to its boundary distance at most (a pair is worth matching only if
-        // `d(u, v) < b(u) + b(v)`, and then the two balls meet) and to its nearest neighbour's
-        // distance: a heuristic for a good first candidate set; the certificate finds the rest.
+        // `d(u, v) < b(u) + b(v)`, and then the two balls meet) and stops once it touches
+        // another region: a heuristic for a small first candidate set; the certificate finds
+        // the pairs it misses.
         limits.clear();
         limits.extend(events.iter().map(|&d| {
             let b = self.graph.boundary_distance(d);

@@ -448,7 +448,7 @@ impl Regions {
     /// multiplied by `scale`, settling every node whose value is below `stop` and reports each
     /// contact between different owners. With `limits` (one per owner), the region of `owner`
     /// grows only below `limits[owner]`, and each contact lowers the limits of both owners to
-    /// its value (a region stops once it has reached its nearest neighbour's distance).
+    /// half its value (a region stops growing once it touches another).
     pub fn grow(
         &mut self,
         graph: &DetectorGraph,
@@ -508,7 +508,7 @@ impl Regions {
                 if self.settled[y] == gen {
                     if self.owner[y] != owner {
                         if let Some(l) = limits.as_mut() {
-                            let value = self.dist[y] + scale * cost + d;
+                            let value = (self.dist[y] + scale * cost + d) / 2;
                             let (a, b) = (self.owner[y] as usize, owner as usize);
                             l[a] = l[a].min(value);
                             l[b] = l[b].min(value);
