@@ -7,4 +7,3 @@
 
 pub mod bits;
 pub mod decode;
-
