@@ -466,7 +466,16 @@ impl Matcher {
             }
         }));
         regions.grow(&self.graph, sources, 1, stop, Some(limits), |c| {
-            candidates.push(Candidate::from_contact(&c));
+            let new = Candidate::from_contact(&c);
+            // Contacts of one pair often come in a row: keep only the shortest of a run.
+            match candidates.last_mut() {
+                Some(last) if (last.a, last.b) == (new.a, new.b) => {
+                    if new.length < last.length {
+                        *last = new;
+                    }
+                }
+                _ => candidates.push(new),
+            }
         });
         dedup_candidates(candidates, 0);
     }
