@@ -383,3 +383,42 @@ fn toric_weight_is_translation_invariant() {
         assert!((w0 - w1).abs() < 1e-9, "{w0} vs {w1}");
     }
 }
+
+/// The matcher is shared between rayon threads, each with its own workspace; results do not
+/// depend on the thread that decodes a shot.
+#[test]
+fn parallel_decoding_matches_sequential() {
+    use rand::{Rng, SeedableRng};
+    use rayon::prelude::*;
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Matcher>();
+    let l = 10;
+    let graph = toric_graph(l, 0.1);
+    let matcher = Matcher::new(&graph).unwrap();
+    let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(11);
+    let shots: Vec<Vec<usize>> = (0..400)
+        .map(|_| {
+            let mut parity = vec![false; l * l];
+            for e in &graph.edges {
+                if rng.random_bool(0.1) {
+                    parity[e.a] ^= true;
+                    parity[e.b.unwrap()] ^= true;
+                }
+            }
+            (0..l * l).filter(|&v| parity[v]).collect()
+        })
+        .collect();
+    let mut ws = matcher.workspace();
+    let sequential: Vec<_> = shots
+        .iter()
+        .map(|s| matcher.decode(s, &mut ws).unwrap())
+        .collect();
+    let parallel: Vec<_> = shots
+        .par_iter()
+        .map_init(
+            || matcher.workspace(),
+            |ws, s| matcher.decode(s, ws).unwrap(),
+        )
+        .collect();
+    assert_eq!(sequential, parallel);
+}
