@@ -85,8 +85,10 @@ pub struct Workspace {
     component_events: Vec<u32>,
     /// Per event: its group in the solved matching (see [`Blossom::group`]).
     group: Vec<usize>,
-    /// Per event: how far its region may grow when collecting candidates.
+    /// Per event: how far its region may grow when collecting candidates, and whether the
+    /// limit is strict.
     limits: Vec<i64>,
+    strict: Vec<bool>,
     candidates: Vec<Candidate>,
     /// Per event: all pairs of its component are already candidates.
     exhausted: Vec<bool>,
@@ -188,6 +190,7 @@ impl Matcher {
             component_events: vec![0; self.num_components],
             group: Vec::new(),
             limits: Vec::new(),
+            strict: Vec::new(),
             candidates: Vec::new(),
             exhausted: Vec::new(),
         }
@@ -275,6 +278,7 @@ impl Matcher {
         self.check_parity(ws)?;
         ws.exhausted.clear();
         ws.exhausted.resize(ws.events.len(), false);
+        ws.candidates.clear();
         self.find_candidates(ws);
         self.load_blossom(ws);
         let mut result = ws.blossom.solve();
@@ -435,27 +439,22 @@ impl Matcher {
         result
     }
 
-    /// Candidate pairs: events whose regions touch when all grow at the same rate (stopping,
-    /// when every event has a boundary, at the largest boundary distance).
+    /// Candidate pairs: events whose regions touch when all grow at the same rate. Each region
+    /// grows to its boundary distance at most (a pair is worth matching only if
+    /// `d(u, v) < b(u) + b(v)`, and then the two balls meet) and stops once it touches another
+    /// region: a heuristic for a small first candidate set; the certificate finds the pairs it
+    /// misses.
     fn find_candidates(&self, ws: &mut Workspace) {
         let Workspace {
             regions,
             events,
             candidates,
             limits,
+            strict,
             ..
         } = ws;
-        let stop = events
-            .iter()
-            .map(|&d| self.graph.boundary_distance(d))
-            .max()
-            .map_or(0, |b| if b == UNREACHABLE { UNREACHABLE } else { b + 1 });
-        candidates.clear();
+        let start = candidates.len();
         let sources = events.iter().enumerate().map(|(i, &d)| (d, 0, i as u32));
-        // Each region grows to its boundary distance at most (a pair is worth matching only if
-        // `d(u, v) < b(u) + b(v)`, and then the two balls meet) and stops once it touches
-        // another region: a heuristic for a small first candidate set; the certificate finds
-        // the pairs it misses.
         limits.clear();
         limits.extend(events.iter().map(|&d| {
             let b = self.graph.boundary_distance(d);
@@ -465,7 +464,13 @@ impl Matcher {
                 b + 1
             }
         }));
-        regions.grow(&self.graph, sources, 1, stop, Some(limits), |c| {
+        let stop = limits.iter().copied().max().unwrap_or(0);
+        // Regions of events without boundary settle their last queued layer too: without it,
+        // matchings among the candidates fail more often on boundaryless (toric) graphs.
+        strict.clear();
+        strict.extend(limits.iter().map(|&l| l != UNREACHABLE));
+        let limits = Some((limits.as_mut_slice(), strict.as_slice()));
+        regions.grow(&self.graph, sources, 1, stop, limits, |c| {
             let new = Candidate::from_contact(&c);
             // Contacts of one pair often come in a row: keep only the shortest of a run.
             match candidates.last_mut() {
@@ -477,7 +482,7 @@ impl Matcher {
                 _ => candidates.push(new),
             }
         });
-        dedup_candidates(candidates, 0);
+        dedup_candidates(candidates, start);
     }
 
     /// Adds a candidate pair from event `i` to every other event of its component.

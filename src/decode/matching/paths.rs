@@ -472,14 +472,15 @@ impl Regions {
     /// multiplied by `scale`, settling every node whose value is below `stop` and reports each
     /// contact between different owners. With `limits` (one per owner), the region of `owner`
     /// grows only below `limits[owner]`, and each contact lowers the limits of both owners to
-    /// half its value (a region stops growing once it touches another).
+    /// half its value (a region stops growing once it touches another); nodes queued before
+    /// the limit dropped are still settled unless the owner is `strict`.
     pub fn grow(
         &mut self,
         graph: &DetectorGraph,
         sources: impl Iterator<Item = (usize, i64, u32)>,
         scale: i64,
         stop: i64,
-        mut limits: Option<&mut [i64]>,
+        mut limits: Option<(&mut [i64], &[bool])>,
         mut on_contact: impl FnMut(Contact),
     ) {
         self.generation = self.generation.wrapping_add(1);
@@ -511,9 +512,15 @@ impl Regions {
             if self.settled[x] == gen || d > self.dist[x] {
                 continue;
             }
-            self.settled[x] = gen;
             let owner = self.owner[x];
-            let owner_limit = limits.as_ref().map_or(i64::MAX, |l| l[owner as usize]);
+            let (owner_limit, strict) = limits.as_ref().map_or((i64::MAX, false), |l| {
+                (l.0[owner as usize], l.1[owner as usize])
+            });
+            if strict && d >= owner_limit {
+                // Its region stopped growing after this node was queued.
+                continue;
+            }
+            self.settled[x] = gen;
             if self.source_stamp[x] == gen && self.source_owner[x] != owner {
                 // A source claimed by another region.
                 on_contact(Contact {
@@ -531,7 +538,7 @@ impl Regions {
                 let edge = graph.edge_ids[slot] as usize;
                 if self.settled[y] == gen {
                     if self.owner[y] != owner {
-                        if let Some(l) = limits.as_mut() {
+                        if let Some((l, _)) = limits.as_mut() {
                             let value = (self.dist[y] + scale * cost + d) / 2;
                             let (a, b) = (self.owner[y] as usize, owner as usize);
                             l[a] = l[a].min(value);
