@@ -3,6 +3,8 @@
 
 use clap::{Parser, Subcommand};
 
+mod train;
+
 /// qecd: quantum-error-correction decoding engine.
 #[derive(Parser, Debug)]
 #[command(name = "qecd", version, about, long_about = None)]
@@ -13,9 +15,14 @@ pub struct Cli {
 
 /// The subcommands.
 #[derive(Subcommand, Debug)]
-pub enum Command {}
+pub enum Command {
+    /// Train an equivariant neural decoder (END) for the toric code (feature `neural`).
+    Train(Box<train::TrainArgs>),
+}
 
 /// Runs one parsed command line.
 pub fn run(cli: Cli) -> anyhow::Result<()> {
-    match cli.command {}
+    match cli.command {
+        Command::Train(args) => train::run(*args),
+    }
 }
