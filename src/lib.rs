@@ -6,5 +6,9 @@
 //! See `docs/ARCHITECTURE.md` for the data flow.
 
 pub mod bits;
+pub mod code;
 pub mod decode;
-
+pub mod dem;
+pub mod io;
+pub mod noise;
+pub mod sample;

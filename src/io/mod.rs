@@ -1,0 +1,197 @@
+//! Shot files in Stim's `01` and `b8` formats: streaming readers and writers, and output files
+//! that appear only when complete.
+//!
+//! Both formats store one shot after another, each of a fixed number of bits known from
+//! context (the detector count of a DEM, the observable count):
+//!
+//! - `01`: one line per shot, one ASCII `0` or `1` per bit, then `\n` (a `\r\n` line end and a
+//!   missing newline after the last shot are accepted when reading).
+//! - `b8`: `ceil(bits / 8)` bytes per shot, bits packed LSB-first, padding bits zero; exactly the
+//!   layout of [`crate::bits::BitMatrix`] rows.
+//!
+//! The specification with examples is in `docs/formats/shots.md`. Readers hand out batches of
+//! shots as [`BitMatrix`] values and hold only one batch in memory, whatever the file size.
+
+mod atomic;
+mod reader;
+mod writer;
+
+pub use atomic::AtomicOutput;
+pub use reader::ShotReader;
+pub use writer::ShotWriter;
+
+use crate::bits::{get_bit, set_bit, BitMatrix};
+use std::fmt;
+use std::str::FromStr;
+
+/// A shot file format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ShotFormat {
+    /// One line of `0`/`1` characters per shot.
+    Zero1,
+    /// Bit-packed, LSB-first, `ceil(bits / 8)` bytes per shot.
+    B8,
+}
+
+impl FromStr for ShotFormat {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "01" => Ok(ShotFormat::Zero1),
+            "b8" => Ok(ShotFormat::B8),
+            other => Err(format!(
+                "unsupported shot format '{other}': expected '01' or 'b8'"
+            )),
+        }
+    }
+}
+
+impl fmt::Display for ShotFormat {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ShotFormat::Zero1 => "01",
+            ShotFormat::B8 => "b8",
+        })
+    }
+}
+
+/// A problem reading or writing a shot file. Shot numbers count from 1, as a person reading
+/// line numbers would; byte offsets count from 0, as `od` and `xxd` do.
+#[derive(Debug, thiserror::Error)]
+pub enum ShotIoError {
+    /// The underlying read or write failed.
+    #[error("{source_name}: {err}")]
+    Io {
+        /// File name (or `stdin`/`stdout`).
+        source_name: String,
+        /// The I/O error.
+        err: std::io::Error,
+    },
+    /// A `01` line holds something other than `0` or `1`.
+    #[error("{source_name}: shot {shot}, column {column}: expected '0' or '1', found {found}")]
+    BadCharacter {
+        /// File name.
+        source_name: String,
+        /// Shot (line) number, from 1.
+        shot: u64,
+        /// Column in the line, from 1.
+        column: usize,
+        /// The character found, quoted or escaped.
+        found: String,
+    },
+    /// A `01` line has the wrong number of bits.
+    #[error(
+        "{source_name}: shot {shot}: expected {expected} bits per shot, found a line of {found} \
+         bits{hint}"
+    )]
+    WrongLineLength {
+        /// File name.
+        source_name: String,
+        /// Shot (line) number, from 1.
+        shot: u64,
+        /// Bits expected.
+        expected: usize,
+        /// Bits found.
+        found: usize,
+        /// Extra advice (which count was the file written for).
+        hint: String,
+    },
+    /// A `b8` file ends inside a shot.
+    #[error(
+        "{source_name}: shot {shot} is truncated: the file ends at byte {file_len}, {found} \
+         bytes into a shot of {expected} bytes ({bits} bits padded to whole bytes)"
+    )]
+    Truncated {
+        /// File name.
+        source_name: String,
+        /// Shot number, from 1.
+        shot: u64,
+        /// Total bytes in the file.
+        file_len: u64,
+        /// Bytes per shot expected.
+        expected: usize,
+        /// Bytes of the last shot present.
+        found: usize,
+        /// Bits per shot.
+        bits: usize,
+    },
+    /// A `b8` shot has a padding bit set: the file was written for more bits per shot.
+    #[error(
+        "{source_name}: shot {shot}, byte {byte}: bit {bit} is set but shots have only {bits} \
+         bits (padding bits must be zero); the file holds wider shots than expected"
+    )]
+    PaddingBitSet {
+        /// File name.
+        source_name: String,
+        /// Shot number, from 1.
+        shot: u64,
+        /// Offset of the byte in the file.
+        byte: u64,
+        /// Bit index within the shot that is set.
+        bit: usize,
+        /// Bits per shot.
+        bits: usize,
+    },
+    /// A `b8` file with zero bits per shot cannot say how many shots it holds.
+    #[error(
+        "{source_name}: cannot read a b8 file with 0 bits per shot (its shot count is undefined)"
+    )]
+    ZeroWidthB8 {
+        /// File name.
+        source_name: String,
+    },
+}
+
+/// Splits each shot of `m` into its first `at` bits and the rest, as for files written with
+/// Stim's `--append_observables` (detection events, then observable flips, in one row).
+pub fn split_columns(m: &BitMatrix, at: usize) -> (BitMatrix, BitMatrix) {
+    assert!(at <= m.cols(), "split point past the row width");
+    let mut left = BitMatrix::zeros(m.rows(), at);
+    let mut right = BitMatrix::zeros(m.rows(), m.cols() - at);
+    for r in 0..m.rows() {
+        let row = m.row(r);
+        if at % 8 == 0 {
+            left.row_mut(r).copy_from_slice(&row[..at / 8]);
+        } else {
+            let out = left.row_mut(r);
+            for c in 0..at {
+                set_bit(out, c, get_bit(row, c));
+            }
+        }
+        let out = right.row_mut(r);
+        for c in at..m.cols() {
+            set_bit(out, c - at, get_bit(row, c));
+        }
+    }
+    (left, right)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn split_columns_cuts_each_row() {
+        let mut m = BitMatrix::zeros(2, 11);
+        m.set(0, 2, true);
+        m.set(0, 9, true);
+        m.set(1, 10, true);
+        let (a, b) = split_columns(&m, 9);
+        assert_eq!((a.cols(), b.cols()), (9, 2));
+        assert_eq!(a.ones(0), vec![2]);
+        assert_eq!(b.ones(0), vec![0]);
+        assert_eq!(a.ones(1), Vec::<usize>::new());
+        assert_eq!(b.ones(1), vec![1]);
+        let (c, d) = split_columns(&m, 8);
+        assert_eq!(c.ones(0), vec![2]);
+        assert_eq!(d.ones(0), vec![1]);
+    }
+
+    #[test]
+    fn formats_parse_and_print() {
+        assert_eq!("01".parse::<ShotFormat>().unwrap(), ShotFormat::Zero1);
+        assert_eq!("b8".parse::<ShotFormat>().unwrap(), ShotFormat::B8);
+        assert!("r8".parse::<ShotFormat>().unwrap_err().contains("'r8'"));
+        assert_eq!(ShotFormat::B8.to_string(), "b8");
+    }
+}
