@@ -3,6 +3,8 @@
 //! so on stderr. Set `QECD_REQUIRE_CUDA=1` (GPU CI) to turn a missing device into a failure.
 #![cfg(feature = "neural")]
 
+use std::io::Write;
+
 use qecd::bits::BitMatrix;
 use qecd::code::toric::ToricCode;
 use qecd::decode::neural::batch::row_classes;
@@ -20,7 +22,12 @@ fn cuda_or_skip(test: &str) -> bool {
     if std::env::var_os("QECD_REQUIRE_CUDA").is_some_and(|v| v == "1") {
         panic!("{test}: QECD_REQUIRE_CUDA=1 but {reason}");
     }
-    eprintln!("SKIPPED {test}: {reason}; the CUDA path was NOT exercised");
+    // Written to stderr directly (not through the test harness's capture), so the skip shows
+    // in every test log.
+    let _ = writeln!(
+        std::io::stderr(),
+        "SKIPPED {test}: {reason}; the CUDA path was NOT exercised"
+    );
     false
 }
 
@@ -68,6 +75,12 @@ fn cuda_training_and_inference_agree_with_cpu() {
     // fp16 autocast may flip near-ties only.
     let disagree = row_classes(&g).iter().zip(row_classes(&c)).filter(|(a, b)| **a != *b).count();
     assert!(disagree <= 40, "GPU and CPU disagree on {disagree} of 4000 shots");
-    let no_correction = 4000 / 4; // far above what a trained model makes at p = 0.08, L = 4
-    assert!(wrong(&g) < no_correction, "GPU model makes {} errors", wrong(&g));
+    let pure = qecd::decode::neural::batch::EncodedBatch::encode(&code, &shots.dets)
+        .unwrap()
+        .pure_classes;
+    let no_correction = qecd::decode::neural::batch::labels(&shots.obs, &pure)
+        .iter()
+        .filter(|&&c| c != 0)
+        .count();
+    assert!(3 * wrong(&g) < no_correction, "GPU model: {} errors, T(s) alone {no_correction}", wrong(&g));
 }

@@ -18,16 +18,14 @@ use tch::{nn::VarStore, Device, Kind, Tensor};
 /// Random valid syndromes (syndromes of random errors) of the L x L toric code.
 fn random_syndromes(code: &ToricCode, rows: usize, density: f64, seed: u64) -> BitMatrix {
     let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(seed);
-    let n = code.num_qubits();
+    let n = 2 * code.num_qubits();
     let mut dets = BitMatrix::zeros(rows, code.num_detectors());
     for r in 0..rows {
-        let mut x = vec![0u8; n.div_ceil(8)];
-        let mut z = vec![0u8; n.div_ceil(8)];
+        let mut e = vec![0u8; n.div_ceil(8)];
         for q in 0..n {
-            set_bit(&mut x, q, rng.random::<f64>() < density);
-            set_bit(&mut z, q, rng.random::<f64>() < density);
+            set_bit(&mut e, q, rng.random::<f64>() < density);
         }
-        code.syndrome(&x, &z, dets.row_mut(r));
+        code.syndrome(&e, dets.row_mut(r));
     }
     dets
 }

@@ -59,7 +59,7 @@ fn training_at_l3_approaches_maximum_likelihood() {
     let pred = row_classes(&neural.decode_rows(&shots.dets).unwrap());
     let neural_wrong = pred.iter().zip(&truth).filter(|(a, b)| a != b).count();
 
-    let ml = MlDecoder::new(&code, ch.pauli_probabilities()).unwrap();
+    let ml = MlDecoder::new(&code, &ch).unwrap();
     let ml_pred = row_classes(&ml.decode_rows(&shots.dets).unwrap());
     let ml_wrong = ml_pred.iter().zip(&truth).filter(|(a, b)| a != b).count();
 

@@ -11,8 +11,9 @@
 
 use std::collections::HashSet;
 
-use crate::bits::{get_bit, set_bit, BitMatrix};
+use crate::bits::{get_bit, BitMatrix};
 use crate::code::toric::ToricCode;
+use crate::noise::PauliChannel;
 
 /// Errors of the maximum-likelihood decoder.
 #[derive(Debug, thiserror::Error)]
@@ -20,12 +21,6 @@ pub enum MlError {
     /// The code is too large to enumerate.
     #[error("maximum-likelihood decoding enumerates the stabilizer group: L = {0} is too large (at most 4)")]
     TooLarge(usize),
-    /// The channel probabilities are not a distribution.
-    #[error("Pauli probabilities must be >= 0 and sum to 1, got I={0}, X={1}, Y={2}, Z={3}")]
-    BadChannel(f64, f64, f64, f64),
-    /// The code's geometry does not match what this decoder expects (internal consistency check).
-    #[error("toric code geometry check failed: {0}")]
-    Geometry(String),
     /// A detector row of the wrong width.
     #[error("shot has {found} detector bits, the L = {distance} toric code has {expected}")]
     Width {
@@ -55,16 +50,14 @@ pub struct MlDecoder {
     logicals: [(u64, u64); 16],
 }
 
-fn mask_of(packed: &[u8], n: usize) -> u64 {
-    (0..n).filter(|&q| get_bit(packed, q)).fold(0, |m, q| m | 1 << q)
-}
-
-fn unpack(mask: u64, n: usize) -> Vec<u8> {
-    let mut out = vec![0u8; n.div_ceil(8)];
-    for q in 0..n {
-        set_bit(&mut out, q, mask >> q & 1 == 1);
-    }
-    out
+/// `(X part, Z part)` of a packed error row (`2n` bits) as qubit masks.
+fn split(error: &[u8], n: usize) -> (u64, u64) {
+    (0..n).fold((0, 0), |(x, z), q| {
+        (
+            x | u64::from(get_bit(error, q)) << q,
+            z | u64::from(get_bit(error, n + q)) << q,
+        )
+    })
 }
 
 /// All products of subsets of `generators` (each element once).
@@ -86,51 +79,22 @@ fn group_of(generators: &[u64]) -> Vec<u64> {
 }
 
 impl MlDecoder {
-    /// A decoder for `code` under the i.i.d. channel with probabilities `[I, X, Y, Z]`.
-    pub fn new(code: &ToricCode, pauli: [f64; 4]) -> Result<Self, MlError> {
+    /// A decoder for `code` under the i.i.d. Pauli channel `channel`.
+    pub fn new(code: &ToricCode, channel: &PauliChannel) -> Result<Self, MlError> {
         let l = code.distance();
         if l > 4 {
             return Err(MlError::TooLarge(l));
         }
-        let [pi, px, py, pz] = pauli;
-        if pauli.iter().any(|&q| !(q >= 0.0)) || ((pi + px + py + pz) - 1.0).abs() > 1e-9 {
-            return Err(MlError::BadChannel(pi, px, py, pz));
-        }
+        let pauli = [1.0 - channel.total(), channel.px, channel.py, channel.pz];
         let n = code.num_qubits();
-        let nd = code.num_detectors();
-        // Stabilizer generators from the check matrix: vertex checks (which detect X errors) are
-        // Z-type stabilizers, plaquette checks (which detect Z errors) are X-type ones.
-        let zero = vec![0u8; n.div_ceil(8)];
-        let mut x_gens = vec![0u64; l * l];
-        let mut z_gens = vec![0u64; l * l];
-        let mut syn = vec![0u8; nd.div_ceil(8)];
-        for q in 0..n {
-            let single = unpack(1 << q, n);
-            code.syndrome(&single, &zero, &mut syn);
-            for v in 0..l * l {
-                if get_bit(&syn, v) {
-                    z_gens[v] |= 1 << q;
-                }
-            }
-            code.syndrome(&zero, &single, &mut syn);
-            for p in 0..l * l {
-                if get_bit(&syn, l * l + p) {
-                    x_gens[p] |= 1 << q;
-                }
-            }
+        // Stabilizer generators: plaquette checks are X-type, vertex checks Z-type.
+        let (mut x_gens, mut z_gens) = (Vec::new(), Vec::new());
+        for d in 0..code.num_detectors() {
+            let (x, z) = split(&code.stabilizer(d), n);
+            x_gens.push(x);
+            z_gens.push(z);
         }
-        // Representatives of the four logical class bits (index conventions of code::toric):
-        // X on row-0 horizontal edges (bit 0), X on column-0 vertical edges (bit 1),
-        // Z on row-0 vertical edges (bit 2), Z on column-0 horizontal edges (bit 3).
-        let h = |i: usize, j: usize| i * l + j;
-        let v = |i: usize, j: usize| l * l + i * l + j;
-        let line = |f: &dyn Fn(usize) -> usize| (0..l).fold(0u64, |m, k| m | 1 << f(k));
-        let bits: [(u64, u64); 4] = [
-            (line(&|j| h(0, j)), 0),
-            (line(&|i| v(i, 0)), 0),
-            (0, line(&|j| v(0, j))),
-            (0, line(&|i| h(i, 0))),
-        ];
+        let bits: Vec<(u64, u64)> = (0..4).map(|k| split(&code.logical_operator(k), n)).collect();
         let mut logicals = [(0u64, 0u64); 16];
         for (c, slot) in logicals.iter_mut().enumerate() {
             for (b, &(x, z)) in bits.iter().enumerate() {
@@ -139,17 +103,9 @@ impl MlDecoder {
                     slot.1 ^= z;
                 }
             }
-            let (xp, zp) = (unpack(slot.0, n), unpack(slot.1, n));
-            code.syndrome(&xp, &zp, &mut syn);
-            let class = code.logical_class(&xp, &zp);
-            if syn.iter().any(|&b| b != 0) || usize::from(class) != c {
-                return Err(MlError::Geometry(format!(
-                    "logical representative for class {c} has class {class} or a non-zero syndrome"
-                )));
-            }
         }
         Ok(MlDecoder {
-            code: code.clone(),
+            code: *code,
             pauli,
             x_group: group_of(&x_gens),
             z_group: group_of(&z_gens),
@@ -166,8 +122,7 @@ impl MlDecoder {
     /// normalised to sum to 1. Index `c` is the class of `e xor T(s)`.
     pub fn coset_probabilities(&self, syndrome: &[u8]) -> CosetProbabilities {
         let n = self.code.num_qubits();
-        let (tx, tz) = self.code.pure_error(syndrome);
-        let (x0, z0) = (mask_of(&tx, n), mask_of(&tz, n));
+        let (x0, z0) = split(&self.code.pure_error(syndrome), n);
         // Powers of each Pauli probability, indexed by count.
         let pow: Vec<[f64; 4]> = (0..=n)
             .map(|k| self.pauli.map(|q| q.powi(k as i32)))

@@ -123,8 +123,8 @@ impl NeuralDecoder {
     }
 
     /// Checks that data of distance `distance` (and noise spec `noise`, when known) is what the
-    /// model was trained for. The noise is compared by family (the part before any `:` options
-    /// is the channel, the options must match too); the error rate may differ.
+    /// model was trained for. Noise specs are compared in canonical form (family and its
+    /// parameters); the error rate may differ.
     pub fn check_data(&self, distance: usize, noise: Option<&str>) -> Result<(), NeuralError> {
         let card = self.card();
         if distance != card.distance {
@@ -135,7 +135,8 @@ impl NeuralDecoder {
             });
         }
         if let Some(noise) = noise {
-            if noise.trim() != card.noise.trim() {
+            let canonical = super::train::canonical_noise(noise)?;
+            if canonical != card.noise {
                 return Err(NeuralError::Mismatch {
                     what: "noise",
                     model: format!("'{}'", card.noise),

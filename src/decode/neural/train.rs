@@ -23,7 +23,7 @@ use super::optim::{AdamW, LossScaler, OneCycle};
 use super::NeuralError;
 use crate::bits::BitMatrix;
 use crate::code::toric::ToricCode;
-use crate::noise::PauliChannel;
+use crate::noise::{NoiseSpec, PauliChannel};
 use crate::sample::sample_toric;
 
 /// Settings of a training run.
@@ -63,9 +63,20 @@ pub struct TrainConfig {
 /// function from detector rows to predicted observable rows.
 pub type Reference<'a> = (&'a str, &'a (dyn Fn(&BitMatrix) -> Result<BitMatrix, String> + Sync));
 
+/// The canonical spelling of a noise spec (`depol` becomes `depolarizing`).
+pub fn canonical_noise(noise: &str) -> Result<String, NeuralError> {
+    noise
+        .parse::<NoiseSpec>()
+        .map(|spec| spec.to_string())
+        .map_err(|e| NeuralError::InvalidConfig(format!("--noise '{noise}': {e}")))
+}
+
 /// The noise channel of spec `noise` at error rate `p`.
 pub fn channel(noise: &str, p: f64) -> Result<PauliChannel, NeuralError> {
-    PauliChannel::parse(noise, p).map_err(|e| NeuralError::InvalidConfig(format!("--noise '{noise}': {e}")))
+    noise
+        .parse::<NoiseSpec>()
+        .and_then(|spec| spec.channel(p))
+        .map_err(|e| NeuralError::InvalidConfig(format!("--noise '{noise}' at p = {p}: {e}")))
 }
 
 /// SplitMix64 finaliser: derives independent seeds from (seed, index).
@@ -329,7 +340,7 @@ pub fn train(
             format: CARD_FORMAT,
             code: "toric".to_string(),
             distance: config.distance,
-            noise: config.noise.clone(),
+            noise: canonical_noise(&config.noise)?,
             model: config.model,
             parameters: 0,
             training: config.record(&device_name(device), mixed),
