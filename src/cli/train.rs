@@ -103,7 +103,10 @@ pub fn run(args: TrainArgs) -> anyhow::Result<()> {
     if let Some(n) = args.threads {
         tch::set_num_threads(n);
     }
-    let command = std::env::args().collect::<Vec<_>>().join(" ");
+    let command = std::iter::once("qecd".to_string())
+        .chain(std::env::args().skip(1))
+        .collect::<Vec<_>>()
+        .join(" ");
     let config = TrainConfig {
         distance: match (args.distance, args.resume) {
             (Some(d), _) => d,
