@@ -10,5 +10,8 @@ pub mod code;
 pub mod decode;
 pub mod dem;
 pub mod io;
+pub mod mitigate;
 pub mod noise;
+pub mod plot;
 pub mod sample;
+pub mod stats;

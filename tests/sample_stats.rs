@@ -1,5 +1,6 @@
 //! Statistical and structural checks of the toric-code sampler, with fixed seeds.
 
+use proptest::prelude::*;
 use qecd::bits::BitMatrix;
 use qecd::code::ToricCode;
 use qecd::noise::{NoiseSpec, PauliChannel};
@@ -12,26 +13,31 @@ fn pool(threads: usize) -> rayon::ThreadPool {
         .unwrap()
 }
 
-#[test]
-fn syndromes_and_classes_are_those_of_the_sampled_errors() {
-    for (l, spec, p) in [
-        (3, NoiseSpec::Depolarizing, 0.2),
-        (5, NoiseSpec::BitFlip, 0.1),
-        (4, NoiseSpec::Biased { eta: 10.0 }, 0.15),
-        (6, NoiseSpec::PhaseFlip, 0.05),
-    ] {
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+    #[test]
+    fn syndromes_and_classes_are_those_of_the_sampled_errors(
+        l in 2usize..9,
+        family in 0usize..5,
+        p in 0.0f64..0.5,
+        seed in any::<u64>(),
+        shots in 1usize..200,
+    ) {
+        let spec = [
+            NoiseSpec::Depolarizing,
+            NoiseSpec::BitFlip,
+            NoiseSpec::PhaseFlip,
+            NoiseSpec::Biased { eta: 10.0 },
+            NoiseSpec::Pauli { px: p / 4.0, py: p / 2.0, pz: p / 4.0 },
+        ][family];
         let code = ToricCode::new(l).unwrap();
-        let shots = sample_toric(&code, &spec.channel(p).unwrap(), 1000, 42, true);
-        let errors = shots.errors.as_ref().unwrap();
-        let mut s = vec![0u8; shots.dets.stride()];
-        for r in 0..1000 {
-            code.syndrome(errors.row(r), &mut s);
-            assert_eq!(s, shots.dets.row(r), "L={l} shot {r}");
-            assert_eq!(
-                code.logical_class(errors.row(r)),
-                shots.obs.row(r)[0],
-                "L={l} shot {r}"
-            );
+        let s = sample_toric(&code, &spec.channel(p).unwrap(), shots, seed, true);
+        let errors = s.errors.as_ref().unwrap();
+        let mut syn = vec![0u8; s.dets.stride()];
+        for r in 0..shots {
+            code.syndrome(errors.row(r), &mut syn);
+            prop_assert_eq!(&syn[..], s.dets.row(r), "shot {}", r);
+            prop_assert_eq!(code.logical_class(errors.row(r)), s.obs.row(r)[0]);
         }
     }
 }

@@ -1,9 +1,15 @@
 //! One module per subcommand. Each holds argument parsing glue and output formatting only; the
 //! work is done by the library.
 
+mod bench;
 mod common;
+mod count_mistakes;
+mod mitigate;
+mod model;
+mod predict;
 mod progress;
 mod sample;
+mod threshold;
 mod train;
 
 use clap::{Parser, Subcommand};
@@ -24,6 +30,19 @@ pub enum Command {
     /// Sample toric-code shots (detection events, logical classes, errors) to Stim-compatible
     /// 01/b8 files, and optionally the matching detector error model.
     Sample(sample::SampleArgs),
+    /// Decode detection events into predicted observable flips (flags as `pymatching predict`).
+    Predict(predict::PredictArgs),
+    /// Decode and count the shots whose predicted observable flips are wrong (flags as
+    /// `pymatching count_mistakes`).
+    #[command(name = "count-mistakes", alias = "count_mistakes")]
+    CountMistakes(count_mistakes::CountMistakesArgs),
+    /// Decoding throughput (shots per second, microseconds per shot) per thread count.
+    Bench(bench::BenchArgs),
+    /// Threshold sweep: logical error rates over distances and p, sinter CSV, Wilson
+    /// intervals, finite-size-scaling fit, plot.
+    Threshold(threshold::ThresholdArgs),
+    /// Error mitigation (ZNE, CDR, vnCDR, parametric) for noisy circuits and the TFIM ansatz.
+    Mitigate(mitigate::MitigateArgs),
     /// Train an equivariant neural decoder (END) for the toric code (feature `neural`).
     Train(Box<train::TrainArgs>),
 }
@@ -32,6 +51,11 @@ pub enum Command {
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Sample(a) => sample::run(a),
+        Command::Predict(a) => predict::run(a),
+        Command::CountMistakes(a) => count_mistakes::run(a),
+        Command::Bench(a) => bench::run(a),
+        Command::Threshold(a) => threshold::run(a),
+        Command::Mitigate(args) => mitigate::run(args),
         Command::Train(args) => train::run(*args),
     }
 }

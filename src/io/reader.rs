@@ -3,7 +3,7 @@
 use super::{ShotFormat, ShotIoError};
 use crate::bits::{bytes_per_row, BitMatrix};
 use std::fs::File;
-use std::io::{BufRead, BufReader, ErrorKind, Read};
+use std::io::{BufRead, BufReader, ErrorKind};
 use std::path::Path;
 
 /// Default number of shots per batch handed out by the iterator.

@@ -1,0 +1,115 @@
+//! `qecd bench`: decoding throughput per decoder and thread count, on freshly sampled toric
+//! shots or on a shot file with its DEM.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use anyhow::{bail, Context, Result};
+use clap::Args;
+
+use super::common::{thread_pool, CodeArgs};
+use super::model::{open_shots, toric_dem};
+use qecd::bits::BitMatrix;
+use qecd::decode::registry::{build_decoder, DecoderInput, DECODERS};
+use qecd::dem::Dem;
+use qecd::io::ShotFormat;
+use qecd::sample::sample_toric;
+
+/// Arguments of `qecd bench`.
+#[derive(Args, Debug)]
+#[command(after_help = "Decoders: mwpm (exact minimum-weight perfect matching).")]
+pub struct BenchArgs {
+    /// Decoders to time, comma separated.
+    #[arg(long, default_value = "mwpm", value_delimiter = ',')]
+    pub decoder: Vec<String>,
+    #[command(flatten)]
+    pub code: CodeArgs,
+    /// Instead of sampling the toric code: the DEM of the shots in --in.
+    #[arg(long, requires = "input")]
+    pub dem: Option<PathBuf>,
+    /// With --dem: the detection events to decode (the first --shots of them).
+    #[arg(long = "in", requires = "dem")]
+    pub input: Option<PathBuf>,
+    /// Format of --in.
+    #[arg(long = "in_format", alias = "in-format", default_value = "b8")]
+    pub in_format: ShotFormat,
+    /// Shots to decode per measurement.
+    #[arg(long, default_value_t = 10_000)]
+    pub shots: usize,
+    /// Seed of the sampled shots.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Thread counts to measure, comma separated.
+    #[arg(long, value_delimiter = ',', default_value = "1")]
+    pub threads: Vec<usize>,
+}
+
+/// Runs `qecd bench`.
+pub fn run(a: BenchArgs) -> Result<()> {
+    let (dem, dets, obs, what) = match (&a.dem, &a.input) {
+        (Some(path), Some(input)) => {
+            let dem = Dem::from_file(path)?.flatten();
+            let mut reader =
+                open_shots(Some(input), a.in_format, dem.num_detectors, a.shots.max(1))?;
+            let dets = reader
+                .next_batch(a.shots.max(1))?
+                .unwrap_or_else(|| BitMatrix::zeros(0, dem.num_detectors));
+            (
+                dem,
+                dets,
+                None,
+                format!(
+                    "{} ({} shots of {})",
+                    path.display(),
+                    a.shots,
+                    input.display()
+                ),
+            )
+        }
+        _ => {
+            let code = a.code.toric()?;
+            let channel = a.code.channel()?;
+            let shots = sample_toric(&code, &channel, a.shots, a.seed, false);
+            let dem = toric_dem(a.code.distance, a.code.noise, a.code.p)?;
+            let what = format!(
+                "toric L={} {} p={} seed={}",
+                a.code.distance, a.code.noise, a.code.p, a.seed
+            );
+            (dem, shots.dets, Some(shots.obs), what)
+        }
+    };
+    if dets.rows() == 0 {
+        bail!("no shots to decode");
+    }
+    println!("# {what}: {} shots, {} detectors", dets.rows(), dets.cols());
+    println!(
+        "{:<10} {:>7} {:>12} {:>12} {:>10}  logical error rate",
+        "decoder", "threads", "shots/s", "us/shot", "seconds"
+    );
+    for name in &a.decoder {
+        let decoder = build_decoder(name, DecoderInput { dem: &dem }).with_context(|| {
+            format!("building decoder '{name}' (known: {})", DECODERS.join(", "))
+        })?;
+        for &t in &a.threads {
+            let pool = thread_pool(Some(t))?;
+            let start = Instant::now();
+            let pred = pool
+                .install(|| decoder.decode_batch(&dets))
+                .map_err(|e| e.in_file(0))?;
+            let secs = start.elapsed().as_secs_f64();
+            let rate = obs.as_ref().map_or("-".to_string(), |o| {
+                let wrong = (0..o.rows()).filter(|&r| o.row(r) != pred.row(r)).count();
+                format!("{:.5}", wrong as f64 / o.rows() as f64)
+            });
+            println!(
+                "{:<10} {:>7} {:>12.0} {:>12.3} {:>10.3}  {rate}",
+                name,
+                t,
+                dets.rows() as f64 / secs,
+                secs * 1e6 / dets.rows() as f64,
+                secs
+            );
+        }
+    }
+    Ok(())
+}

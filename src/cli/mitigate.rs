@@ -1,0 +1,466 @@
+//! `qecd mitigate`: run a circuit under gate noise and mitigate an observable's expectation
+//! value; or build and optimise the TFIM ansatz; or run the noise-strength study.
+
+use anyhow::{bail, Context, Result};
+use clap::Args;
+use qecd::mitigate::ansatz::Hva;
+use qecd::mitigate::cdr::Cdr;
+use qecd::mitigate::circuit::Circuit;
+use qecd::mitigate::executor::{Backend, Executor};
+use qecd::mitigate::fold::Folding;
+use qecd::mitigate::noise::NoiseModel;
+use qecd::mitigate::observable::PauliSum;
+use qecd::mitigate::parametric::Parametric;
+use qecd::mitigate::plot::plot_study;
+use qecd::mitigate::qasm::write_qasm;
+use qecd::mitigate::read_qasm_file;
+use qecd::mitigate::study::{run_study, Chain, StudyConfig, StudyRow};
+use qecd::mitigate::tfim::Tfim;
+use qecd::mitigate::vqe::{optimize, Objective};
+use qecd::mitigate::zne::{Extrapolation, Zne};
+use serde::Serialize;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Arguments of `qecd mitigate`.
+#[derive(Args, Debug)]
+pub struct MitigateArgs {
+    /// OpenQASM 2.0 circuit to run.
+    #[arg(long, conflicts_with = "tfim")]
+    circuit: Option<PathBuf>,
+    /// Build and optimise the HVA for a TFIM chain: `n=4,h=1,layers=2[,J=1][,periodic|open]`.
+    #[arg(long)]
+    tfim: Option<String>,
+    /// Observable: `tfim:n=4,J=1,h=1,periodic` or `pauli:1.0*Z0*Z1+0.5*X2` (default with
+    /// --tfim: that chain's Hamiltonian).
+    #[arg(long)]
+    observable: Option<String>,
+    /// Noise model: `depolarizing:p1=1e-3,p2=1e-2[,gamma=..][,ro=..|ro01=..,ro10=..]`.
+    #[arg(long, default_value = "depolarizing:p1=1e-3,p2=1e-2")]
+    noise: String,
+    /// Mitigation method (repeatable): `zne:<fit>:<scales>:<folding>` with fit `linear`,
+    /// `richardson`, `poly<k>`, `exp` (unknown asymptote), `exp0` or `exp@<a>` (known
+    /// asymptote), folding `fold-global`, `fold-all`, `fold-random[:seed]`; `cdr[:<n>]`,
+    /// `vncdr[:<n>]` (scales 1,2,3), `parametric` (needs --tfim).
+    #[arg(long = "method")]
+    methods: Vec<String>,
+    /// Noisy simulator: `density` or `trajectories[:count]`.
+    #[arg(long, default_value = "density")]
+    sim: String,
+    /// What the VQE minimises with --tfim: `ideal`, `noisy` or `zne` (Richardson 1,2,3).
+    #[arg(long, default_value = "ideal")]
+    vqe: String,
+    /// Small fields whose optimised angles train the parametric scheme.
+    #[arg(long, default_value = "0.1,0.2,0.3,0.4", value_delimiter = ',')]
+    train_fields: Vec<f64>,
+    /// Seed for every random choice (training sets, random folding, trajectories).
+    #[arg(long, default_value_t = 2024)]
+    seed: u64,
+    /// Write the results as JSON here.
+    #[arg(long)]
+    json: Option<PathBuf>,
+    /// Write the (optimised) circuit as OpenQASM 2.0 here.
+    #[arg(long)]
+    write_circuit: Option<PathBuf>,
+    /// Also time the noisy run and each method over this many repetitions (medians in the
+    /// JSON's `timing` field and on stderr).
+    #[arg(long, default_value_t = 0)]
+    timing: usize,
+    /// Run the noise-strength study instead (writes study.json, study.csv, study.png,
+    /// study.svg into --out-dir).
+    #[arg(long)]
+    study: bool,
+    /// Output folder of --study.
+    #[arg(long, default_value = "docs/mitigation-study")]
+    out_dir: PathBuf,
+    /// Study chains as `n:periodic|open:layers`, separated by `;`.
+    #[arg(long, default_value = "4:periodic:2;8:open:3")]
+    study_chains: String,
+    /// Study fields.
+    #[arg(long, default_value = "0.5,1,1.5", value_delimiter = ',')]
+    study_fields: Vec<f64>,
+    /// Study two-qubit rates (p1 = p2 / 10).
+    #[arg(long, default_value = "0.001,0.002,0.005,0.01,0.02,0.03", value_delimiter = ',')]
+    study_p2: Vec<f64>,
+}
+
+#[derive(Serialize)]
+struct MethodRow {
+    method: String,
+    mitigated: f64,
+    error: f64,
+    reduction: f64,
+    circuits: usize,
+}
+
+#[derive(Serialize)]
+struct Report {
+    num_qubits: usize,
+    gates_1q: usize,
+    gates_2q: usize,
+    noise: String,
+    ground: Option<f64>,
+    theta: Option<Vec<f64>>,
+    ideal: f64,
+    noisy: f64,
+    methods: Vec<MethodRow>,
+    timing: Option<Timing>,
+}
+
+#[derive(Serialize)]
+struct Timing {
+    repetitions: usize,
+    noisy_run_median_s: f64,
+    method_median_s: Vec<(String, f64)>,
+}
+
+/// Median wall time of `reps` calls of `f`.
+fn median_time(reps: usize, mut f: impl FnMut() -> Result<f64>) -> Result<f64> {
+    let mut t = Vec::with_capacity(reps);
+    for _ in 0..reps {
+        let start = std::time::Instant::now();
+        std::hint::black_box(f()?);
+        t.push(start.elapsed().as_secs_f64());
+    }
+    t.sort_by(f64::total_cmp);
+    Ok(t[t.len() / 2])
+}
+
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)
+        .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
+    tmp.write_all(bytes)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    tmp.persist(path)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
+}
+
+fn parse_scales(s: &str) -> Result<Vec<f64>> {
+    s.split(',')
+        .map(|x| {
+            x.trim()
+                .parse::<f64>()
+                .with_context(|| format!("expected a scale factor, found '{x}'"))
+        })
+        .collect()
+}
+
+/// Parses `zne:<fit>:<scales>:<folding>[:seed]`.
+fn parse_zne(spec: &str, seed: u64) -> Result<Zne> {
+    let parts: Vec<&str> = spec.split(':').collect();
+    if parts.len() < 3 {
+        bail!("method '{spec}': expected zne:<fit>:<scales>[:<folding>]");
+    }
+    let scales = parse_scales(parts[2]).with_context(|| format!("method '{spec}'"))?;
+    let extrapolation = match parts[1] {
+        "linear" => Extrapolation::Linear,
+        "richardson" => Extrapolation::Richardson,
+        "exp" => Extrapolation::Exp { asymptote: None, order: 1 },
+        "exp0" => Extrapolation::Exp { asymptote: Some(0.0), order: 1 },
+        f if f.starts_with("exp@") => Extrapolation::Exp {
+            asymptote: Some(f[4..].parse().with_context(|| {
+                format!("method '{spec}': expected a number after exp@, found '{}'", &f[4..])
+            })?),
+            order: 1,
+        },
+        f if f.starts_with("poly") => Extrapolation::Poly(f[4..].parse().with_context(|| {
+            format!("method '{spec}': expected an order after poly, found '{}'", &f[4..])
+        })?),
+        f => bail!(
+            "method '{spec}': unknown fit '{f}' (expected linear, richardson, poly<k>, exp, exp0, \
+             exp@<a>)"
+        ),
+    };
+    let folding = match parts.get(3).copied().unwrap_or("fold-global") {
+        "fold-global" => Folding::Global,
+        "fold-all" => Folding::All,
+        "fold-random" => Folding::Random(match parts.get(4) {
+            Some(s) => s
+                .parse()
+                .with_context(|| format!("method '{spec}': expected a seed, found '{s}'"))?,
+            None => seed as u32,
+        }),
+        f => bail!("method '{spec}': unknown folding '{f}' (expected fold-global, fold-all, fold-random)"),
+    };
+    Ok(Zne { scales, folding, extrapolation })
+}
+
+fn parse_observable(spec: &str) -> Result<PauliSum> {
+    if let Some(rest) = spec.strip_prefix("tfim:") {
+        let (m, extra) = Tfim::parse(rest)?;
+        if let Some((k, _)) = extra.first() {
+            bail!("observable '{spec}': unknown key '{k}'");
+        }
+        Ok(m.hamiltonian())
+    } else if let Some(rest) = spec.strip_prefix("pauli:") {
+        Ok(PauliSum::parse(rest)?)
+    } else {
+        bail!("observable '{spec}': expected tfim:<chain> or pauli:<sum>")
+    }
+}
+
+fn parse_backend(spec: &str, seed: u64) -> Result<Backend> {
+    match spec.split_once(':') {
+        None if spec == "density" => Ok(Backend::Density),
+        None if spec == "trajectories" => Ok(Backend::Trajectories { count: 1000, seed }),
+        Some(("trajectories", n)) => Ok(Backend::Trajectories {
+            count: n
+                .parse()
+                .with_context(|| format!("--sim '{spec}': expected a trajectory count, found '{n}'"))?,
+            seed,
+        }),
+        _ => bail!("--sim '{spec}': expected density or trajectories[:count]"),
+    }
+}
+
+fn parse_chains(spec: &str) -> Result<Vec<Chain>> {
+    spec.split(';')
+        .map(|c| {
+            let p: Vec<&str> = c.trim().split(':').collect();
+            if p.len() != 3 {
+                bail!("study chain '{c}': expected n:periodic|open:layers");
+            }
+            let periodic = match p[1] {
+                "periodic" => true,
+                "open" => false,
+                o => bail!("study chain '{c}': expected periodic or open, found '{o}'"),
+            };
+            Ok(Chain {
+                n: p[0].parse().with_context(|| format!("study chain '{c}': bad n"))?,
+                periodic,
+                layers: p[2].parse().with_context(|| format!("study chain '{c}': bad layers"))?,
+            })
+        })
+        .collect()
+}
+
+fn study(args: &MitigateArgs) -> Result<()> {
+    let cfg = StudyConfig {
+        chains: parse_chains(&args.study_chains)?,
+        fields: args.study_fields.clone(),
+        p2s: args.study_p2.clone(),
+        seed: args.seed,
+        ..StudyConfig::default()
+    };
+    std::fs::create_dir_all(&args.out_dir)
+        .with_context(|| format!("cannot create {}", args.out_dir.display()))?;
+    let total = cfg.chains.len() * cfg.fields.len() * cfg.p2s.len();
+    let bar = indicatif::ProgressBar::new(total as u64);
+    let rows = run_study(&cfg, |_| bar.inc(1))?;
+    bar.finish_and_clear();
+    let mut csv = String::from("n,boundary,h,p2,method,ground,ideal,noisy,mitigated,error,reduction,circuits\n");
+    for r in &rows {
+        csv.push_str(&format!(
+            "{},{},{},{},{},{:.10},{:.10},{:.10},{:.10},{:.3e},{:.3},{}\n",
+            r.n,
+            if r.periodic { "periodic" } else { "open" },
+            r.h,
+            r.p2,
+            r.method,
+            r.ground,
+            r.ideal,
+            r.noisy,
+            r.mitigated,
+            r.error,
+            r.reduction,
+            r.circuits
+        ));
+    }
+    write_atomically(&args.out_dir.join("study.csv"), csv.as_bytes())?;
+    write_atomically(&args.out_dir.join("study.json"), serde_json::to_string_pretty(&rows)?.as_bytes())?;
+    plot_study(&rows, &args.out_dir.join("study.png"))?;
+    plot_study(&rows, &args.out_dir.join("study.svg"))?;
+    print_study_summary(&rows);
+    Ok(())
+}
+
+/// Prints, per chain and field, the error of every method at p2 = 1e-2 (or the closest rate).
+fn print_study_summary(rows: &[StudyRow]) {
+    let mut keys: Vec<(usize, bool, f64)> = Vec::new();
+    for r in rows {
+        if !keys.contains(&(r.n, r.periodic, r.h)) {
+            keys.push((r.n, r.periodic, r.h));
+        }
+    }
+    for (n, periodic, h) in keys {
+        let sel: Vec<&StudyRow> = rows.iter().filter(|r| r.n == n && r.periodic == periodic && r.h == h).collect();
+        let p = sel.iter().map(|r| r.p2).min_by(|a, b| (a - 0.01).abs().total_cmp(&(b - 0.01).abs())).unwrap_or(0.01);
+        println!(
+            "n={n} {} h={h} p2={p}: ground {:.6}, ideal circuit {:.6}",
+            if periodic { "periodic" } else { "open" },
+            sel[0].ground,
+            sel[0].ideal
+        );
+        println!("  {:<24} {:>13} {:>11} {:>10} {:>8}", "method", "mitigated", "error", "reduction", "circuits");
+        for r in sel.iter().filter(|r| r.p2 == p) {
+            println!("  {:<24} {:>13.6} {:>11.3e} {:>10.1} {:>8}", r.method, r.mitigated, r.error, r.reduction, r.circuits);
+        }
+    }
+}
+
+/// Runs `qecd mitigate`.
+pub fn run(args: MitigateArgs) -> Result<()> {
+    if args.study {
+        return study(&args);
+    }
+    let noise = NoiseModel::parse(&args.noise).context("--noise")?;
+    let backend = parse_backend(&args.sim, args.seed)?;
+    let mut hva = None;
+    let mut model = None;
+    let mut layers_given = 2;
+    let (circuit, observable): (Option<Circuit>, PauliSum) = match (&args.circuit, &args.tfim) {
+        (Some(path), None) => {
+            let c = read_qasm_file(path)?;
+            let obs = args
+                .observable
+                .as_deref()
+                .context("--observable is required with --circuit")
+                .and_then(parse_observable)?;
+            (Some(c), obs)
+        }
+        (None, Some(spec)) => {
+            let (m, extra) = Tfim::parse(spec).context("--tfim")?;
+            for (k, v) in extra {
+                match k.as_str() {
+                    "layers" | "p" => {
+                        layers_given = v.parse().with_context(|| format!("--tfim: expected a whole number of layers, found '{v}'"))?
+                    }
+                    _ => bail!("--tfim '{spec}': unknown key '{k}' (expected n, J, h, layers, periodic/open)"),
+                }
+            }
+            model = Some(m);
+            hva = Some(Hva { model: m, layers: layers_given });
+            let obs = match &args.observable {
+                Some(o) => parse_observable(o)?,
+                None => m.hamiltonian(),
+            };
+            (None, obs)
+        }
+        _ => bail!("give exactly one of --circuit FILE.qasm, --tfim n=..,h=..,layers=.., or --study"),
+    };
+    let exec = Executor::new(observable, noise, backend)?;
+    let mut theta = None;
+    let circuit = match (circuit, &hva) {
+        (Some(c), _) => c,
+        (None, Some(h)) => {
+            let objective = match args.vqe.as_str() {
+                "ideal" => Objective::Ideal,
+                "noisy" => Objective::Noisy,
+                "zne" => Objective::Mitigated(parse_zne("zne:richardson:1,2,3:fold-global", args.seed)?),
+                o => bail!("--vqe '{o}': expected ideal, noisy or zne"),
+            };
+            let r = optimize(h, &exec, &objective, &[], 4000)?;
+            eprintln!("VQE ({}): {} evaluations, objective {:.8}", args.vqe, r.evaluations, r.energy);
+            let c = h.circuit(&r.theta)?;
+            theta = Some(r.theta);
+            c
+        }
+        (None, None) => unreachable!("checked above"),
+    };
+    if let Some(path) = &args.write_circuit {
+        write_atomically(path, write_qasm(&circuit).as_bytes())?;
+    }
+    let ideal = exec.ideal(&circuit)?;
+    let noisy = exec.noisy(&circuit)?;
+    let methods = if args.methods.is_empty() {
+        vec!["zne:richardson:1,2,3:fold-global".to_string()]
+    } else {
+        args.methods.clone()
+    };
+    let mut training = Vec::new();
+    if methods.iter().any(|m| m == "parametric") {
+        let (Some(h), Some(m)) = (&hva, &model) else {
+            bail!("method 'parametric' needs the circuit family: use --tfim instead of --circuit");
+        };
+        for &ht in &args.train_fields {
+            let mt = Tfim::new(m.n, m.j, ht, m.periodic)?;
+            let et = Executor::new(mt.hamiltonian(), NoiseModel::NONE, Backend::Density)?;
+            let ht = Hva { model: mt, layers: h.layers };
+            training.push(optimize(&ht, &et, &Objective::Ideal, &[], 4000)?.theta);
+        }
+    }
+    let evaluate = |spec: &str| -> Result<f64> {
+        Ok(if spec.starts_with("zne:") {
+            parse_zne(spec, args.seed)?.run(&circuit, &exec)?.value
+        } else if spec.starts_with("cdr") || spec.starts_with("vncdr") {
+            let (name, n) = spec.split_once(':').unwrap_or((spec, "20"));
+            let num_training = n.parse().with_context(|| format!("method '{spec}': expected a number of training circuits, found '{n}'"))?;
+            let scales = if name == "vncdr" { vec![1.0, 2.0, 3.0] } else if name == "cdr" { vec![1.0] } else { bail!("unknown method '{spec}'") };
+            Cdr { num_training, fraction_non_clifford: 0.2, scales, folding: Folding::Global, seed: args.seed }
+                .run(&circuit, &exec)?
+                .value
+        } else if spec == "parametric" {
+            let (Some(h), Some(t)) = (&hva, &theta) else {
+                bail!("method 'parametric' needs the circuit family: use --tfim instead of --circuit");
+            };
+            let family = |th: &[f64]| h.circuit(th);
+            Parametric::default().run(&family, &training, t, &exec)?.value
+        } else {
+            bail!("unknown method '{spec}' (expected zne:..., cdr, vncdr or parametric)");
+        })
+    };
+    let mut rows = Vec::new();
+    for spec in &methods {
+        let before = exec.circuits_run();
+        let value = evaluate(spec)?;
+        let error = (value - ideal).abs();
+        rows.push(MethodRow {
+            method: spec.clone(),
+            mitigated: value,
+            error,
+            reduction: (noisy - ideal).abs() / error,
+            circuits: exec.circuits_run() - before,
+        });
+    }
+    let (g1, g2) = circuit.gate_counts();
+    let ground = match model {
+        Some(m) if m.n <= qecd::mitigate::tfim::MAX_ED_SPINS => Some(m.ground_energy_exact()?),
+        _ => None,
+    };
+    println!("circuit: {} qubits, {g1} one-qubit and {g2} two-qubit gates; noise {}", circuit.num_qubits, args.noise);
+    if let Some(g) = ground {
+        println!("exact ground energy: {g:.10}");
+    }
+    println!("{:<36} {:>14} {:>14} {:>14} {:>11} {:>10} {:>8}", "method", "ideal", "noisy", "mitigated", "error", "reduction", "circuits");
+    for r in &rows {
+        println!(
+            "{:<36} {:>14.10} {:>14.10} {:>14.10} {:>11.3e} {:>10.1} {:>8}",
+            r.method, ideal, noisy, r.mitigated, r.error, r.reduction, r.circuits
+        );
+    }
+    let timing = if args.timing > 0 {
+        let noisy_run_median_s = median_time(args.timing, || Ok(exec.noisy(&circuit)?))?;
+        let method_median_s = methods
+            .iter()
+            .map(|m| Ok((m.clone(), median_time(args.timing, || evaluate(m))?)))
+            .collect::<Result<Vec<_>>>()?;
+        eprintln!("timing over {} repetitions: noisy run {:.3e} s (median)", args.timing, noisy_run_median_s);
+        for (m, t) in &method_median_s {
+            eprintln!("  {m}: {t:.3e} s (median)");
+        }
+        Some(Timing { repetitions: args.timing, noisy_run_median_s, method_median_s })
+    } else {
+        None
+    };
+    if let Some(path) = &args.json {
+        let report = Report {
+            num_qubits: circuit.num_qubits,
+            gates_1q: g1,
+            gates_2q: g2,
+            noise: args.noise.clone(),
+            ground,
+            theta,
+            ideal,
+            noisy,
+            methods: rows,
+            timing,
+        };
+        write_atomically(path, serde_json::to_string_pretty(&report)?.as_bytes())?;
+    }
+    Ok(())
+}

@@ -1,0 +1,176 @@
+//! The model shots come from (`--dem FILE`, or `--code toric --distance L` with `--noise` and
+//! `--p`), and the shot-file plumbing shared by `predict`, `count-mistakes` and `bench`.
+
+use std::io::{BufRead, BufReader, BufWriter, Stdout, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+use clap::Args;
+
+use super::common::parse_probability;
+use qecd::code::ToricCode;
+use qecd::dem::{parse_dem, Dem, FlatDem};
+use qecd::io::{AtomicOutput, ShotFormat, ShotReader};
+use qecd::noise::NoiseSpec;
+
+/// Where the detector error model comes from.
+#[derive(Args, Debug, Clone)]
+pub struct ModelArgs {
+    /// Detector error model (Stim DEM text) of the shots. Every error must be graphlike after
+    /// splitting at `^` (1 or 2 detectors per component).
+    #[arg(long, conflicts_with = "code", required_unless_present = "code")]
+    pub dem: Option<PathBuf>,
+    /// Instead of --dem: a built-in code, whose DEM is generated (only `toric`).
+    #[arg(long, value_parser = ["toric"], requires = "distance")]
+    pub code: Option<String>,
+    /// With --code toric: the torus size L (shots have 2 L^2 detectors and 4 observables).
+    #[arg(long, alias = "L")]
+    pub distance: Option<usize>,
+    /// With --code: the noise the DEM is generated for (sets the edge weights).
+    #[arg(long, default_value = "depolarizing")]
+    pub noise: NoiseSpec,
+    /// With --code: the physical error rate of --noise.
+    #[arg(long, default_value = "0.1", value_parser = parse_probability)]
+    pub p: f64,
+}
+
+impl ModelArgs {
+    /// Reads or generates the model and flattens it.
+    pub fn load(&self) -> Result<FlatDem> {
+        if let Some(path) = &self.dem {
+            return Ok(Dem::from_file(path)?.flatten());
+        }
+        let l = self.distance.context("--code toric needs --distance")?;
+        toric_dem(l, self.noise, self.p)
+    }
+}
+
+/// The flattened DEM of the toric code of size `l` under `noise` at `p`.
+pub fn toric_dem(l: usize, noise: NoiseSpec, p: f64) -> Result<FlatDem> {
+    let code = ToricCode::new(l).context("invalid --distance")?;
+    let channel = noise
+        .channel(p)
+        .with_context(|| format!("invalid noise '{noise}' at p = {p}"))?;
+    let text = code.dem_text(&channel)?;
+    Ok(parse_dem(&text)
+        .context("the generated toric DEM does not parse")?
+        .flatten())
+}
+
+/// Shot input options shared by `predict` and `count-mistakes` (PyMatching's spellings, with
+/// dashed aliases).
+#[derive(Args, Debug, Clone)]
+pub struct ShotInputArgs {
+    /// Detection events to decode (default: standard input).
+    #[arg(long = "in")]
+    pub input: Option<PathBuf>,
+    /// Format of --in: `01` or `b8`.
+    #[arg(long = "in_format", alias = "in-format", default_value = "01")]
+    pub in_format: ShotFormat,
+    /// Each shot of --in holds the detection events followed by the observable flips (as
+    /// written by Stim with `--append_observables`).
+    #[arg(
+        long = "in_includes_appended_observables",
+        alias = "in-includes-appended-observables"
+    )]
+    pub appended_observables: bool,
+    /// Shots per batch read, decoded in parallel and written (memory does not grow with the
+    /// number of shots).
+    #[arg(long, default_value_t = 16384, hide = true)]
+    pub batch: usize,
+    /// Worker threads (default: all cores).
+    #[arg(long)]
+    pub threads: Option<usize>,
+}
+
+/// A shot reader over a file or standard input.
+pub type Reader = ShotReader<Box<dyn BufRead>>;
+
+/// Opens shots of `bits` bits from `path` (standard input when `None`).
+pub fn open_shots(
+    path: Option<&Path>,
+    format: ShotFormat,
+    bits: usize,
+    batch: usize,
+) -> Result<Reader> {
+    let (input, name): (Box<dyn BufRead>, String) = match path {
+        Some(p) => {
+            let f = std::fs::File::open(p)
+                .with_context(|| format!("cannot open input file {}", p.display()))?;
+            (
+                Box::new(BufReader::with_capacity(1 << 16, f)),
+                p.display().to_string(),
+            )
+        }
+        None => (
+            Box::new(BufReader::new(std::io::stdin())),
+            "stdin".to_string(),
+        ),
+    };
+    Ok(ShotReader::new(input, format, bits, name)?.with_batch_size(batch))
+}
+
+/// An output file written atomically, or standard output.
+pub enum Sink {
+    /// A file that appears on [`Sink::finish`].
+    File(AtomicOutput),
+    /// Standard output.
+    Stdout(BufWriter<Stdout>),
+}
+
+impl Sink {
+    /// Creates `path` (atomically) or standard output when `None`.
+    pub fn create(path: Option<&Path>) -> Result<Self> {
+        Ok(match path {
+            Some(p) => Sink::File(
+                AtomicOutput::create(p)
+                    .with_context(|| format!("cannot write output file {}", p.display()))?,
+            ),
+            None => Sink::Stdout(BufWriter::new(std::io::stdout())),
+        })
+    }
+
+    /// Name for error messages.
+    pub fn name(&self) -> String {
+        match self {
+            Sink::File(f) => f.path().display().to_string(),
+            Sink::Stdout(_) => "stdout".into(),
+        }
+    }
+
+    /// Flushes, and for a file renames it into place.
+    pub fn finish(self) -> Result<()> {
+        match self {
+            Sink::File(f) => {
+                let path = f.path().display().to_string();
+                f.commit()
+                    .with_context(|| format!("cannot finish output file {path}"))?;
+            }
+            Sink::Stdout(mut w) => w.flush().context("cannot write to stdout")?,
+        }
+        Ok(())
+    }
+}
+
+impl Write for Sink {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match self {
+            Sink::File(f) => f.write(buf),
+            Sink::Stdout(w) => w.write(buf),
+        }
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self {
+            Sink::File(f) => f.flush(),
+            Sink::Stdout(w) => w.flush(),
+        }
+    }
+}
+
+/// Checks that a DEM fits the shot widths of a run.
+pub fn check_model(dem: &FlatDem) -> Result<()> {
+    if dem.num_detectors == 0 {
+        bail!("the detector error model has no detectors");
+    }
+    Ok(())
+}

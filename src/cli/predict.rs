@@ -1,0 +1,70 @@
+//! `qecd predict`: decode detection events into predicted observable flips, as
+//! `pymatching predict` does (same flags).
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use clap::Args;
+
+use super::common::thread_pool;
+use super::model::{open_shots, ModelArgs, ShotInputArgs, Sink};
+use qecd::decode::registry::{build_decoder, DecoderInput};
+use qecd::io::{split_columns, ShotFormat, ShotWriter};
+
+/// Arguments of `qecd predict`.
+#[derive(Args, Debug)]
+pub struct PredictArgs {
+    #[command(flatten)]
+    pub model: ModelArgs,
+    #[command(flatten)]
+    pub input: ShotInputArgs,
+    /// Predicted observable flips (default: standard output), one shot per row.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Format of --out: `01` or `b8`.
+    #[arg(long = "out_format", alias = "out-format", default_value = "01")]
+    pub out_format: ShotFormat,
+    /// Decoder (see `qecd bench --help` for the list).
+    #[arg(long, default_value = "mwpm")]
+    pub decoder: String,
+}
+
+/// Runs `qecd predict`.
+pub fn run(a: PredictArgs) -> Result<()> {
+    let dem = a.model.load()?;
+    super::model::check_model(&dem)?;
+    let decoder = build_decoder(&a.decoder, DecoderInput { dem: &dem })?;
+    let nd = decoder.num_detectors();
+    let bits = nd
+        + if a.input.appended_observables {
+            dem.num_observables
+        } else {
+            0
+        };
+    let reader = open_shots(
+        a.input.input.as_deref(),
+        a.input.in_format,
+        bits,
+        a.input.batch,
+    )?;
+    let sink = Sink::create(a.out.as_deref())?;
+    let name = sink.name();
+    let mut writer = ShotWriter::new(sink, a.out_format, decoder.num_observables(), name);
+    let pool = thread_pool(a.input.threads)?;
+    let mut done = 0u64;
+    for batch in reader {
+        let batch = batch.context("reading detection events")?;
+        let dets = if a.input.appended_observables {
+            split_columns(&batch, nd).0
+        } else {
+            batch
+        };
+        let pred = pool
+            .install(|| decoder.decode_batch(&dets))
+            .map_err(|e| e.in_file(done))
+            .context("decoding")?;
+        writer.write_batch(&pred)?;
+        done += dets.rows() as u64;
+    }
+    writer.finish()?.finish()
+}

@@ -1,0 +1,262 @@
+//! `qecd threshold`: logical error rates over a grid of distances and physical error rates,
+//! written as sinter CSV, printed with Wilson intervals, fitted by finite-size scaling and
+//! plotted.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use anyhow::{bail, Context, Result};
+use clap::Args;
+
+use super::common::thread_pool;
+use super::model::toric_dem;
+use super::progress::Progress;
+use qecd::code::ToricCode;
+use qecd::decode::registry::{build_decoder, DecoderInput, DECODERS};
+use qecd::io::AtomicOutput;
+use qecd::noise::NoiseSpec;
+use qecd::plot::{plot_curves, Curve};
+use qecd::sample::{ToricSampler, CHUNK};
+use qecd::stats::{
+    fit_threshold, strong_id, wilson_interval, RatePoint, SinterRow, SINTER_CSV_HEADER, Z95,
+};
+
+/// Arguments of `qecd threshold`.
+#[derive(Args, Debug)]
+pub struct ThresholdArgs {
+    /// The code family (only `toric`).
+    #[arg(long, default_value = "toric", value_parser = ["toric"])]
+    pub code: String,
+    /// Noise family (as for `qecd sample`).
+    #[arg(long, default_value = "depolarizing")]
+    pub noise: NoiseSpec,
+    /// Distances, comma separated.
+    #[arg(long, value_delimiter = ',', required = true)]
+    pub distances: Vec<usize>,
+    /// Physical error rates: `START:STOP:STEP` (inclusive) or a comma-separated list.
+    #[arg(long, value_parser = parse_p_grid)]
+    pub p: PGrid,
+    /// Shots per (decoder, distance, p).
+    #[arg(long, default_value_t = 10_000)]
+    pub shots: u64,
+    /// Decoders, comma separated.
+    #[arg(long, default_value = "mwpm", value_delimiter = ',')]
+    pub decoder: Vec<String>,
+    /// Base seed; each task's seed is derived from it, the distance and the p index, and is
+    /// recorded in the CSV metadata.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Sinter-compatible CSV output.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Plot of the curves (.png or .svg).
+    #[arg(long)]
+    pub plot: Option<PathBuf>,
+    /// Bootstrap resamples for the threshold's uncertainty.
+    #[arg(long, default_value_t = 200)]
+    pub bootstrap: usize,
+    /// Worker threads (default: all cores).
+    #[arg(long)]
+    pub threads: Option<usize>,
+}
+
+/// A list of physical error rates.
+#[derive(Clone, Debug)]
+pub struct PGrid(pub Vec<f64>);
+
+fn parse_p_grid(s: &str) -> Result<PGrid, String> {
+    let check = |p: f64| {
+        if (0.0..=1.0).contains(&p) {
+            Ok(p)
+        } else {
+            Err(format!("{p} is not a probability in [0, 1]"))
+        }
+    };
+    let num = |t: &str| {
+        t.trim()
+            .parse::<f64>()
+            .map_err(|_| format!("'{t}' is not a number"))
+    };
+    let parts: Vec<&str> = s.split(':').collect();
+    let ps = match parts[..] {
+        [one] => one
+            .split(',')
+            .map(|t| num(t).and_then(check))
+            .collect::<Result<Vec<_>, _>>()?,
+        [a, b, step] => {
+            let (a, b, step) = (num(a)?, num(b)?, num(step)?);
+            if step <= 0.0 || b < a {
+                return Err(format!(
+                    "'{s}': expected START:STOP:STEP with STOP >= START and STEP > 0"
+                ));
+            }
+            let n = ((b - a) / step + 1e-9).floor() as usize;
+            (0..=n)
+                .map(|k| check(a + step * k as f64))
+                .collect::<Result<Vec<_>, _>>()?
+        }
+        _ => {
+            return Err(format!(
+                "'{s}': expected START:STOP:STEP or a comma-separated list"
+            ))
+        }
+    };
+    Ok(PGrid(ps))
+}
+
+/// The seed of one task: a mix of the base seed, distance and p index.
+fn task_seed(seed: u64, l: usize, pi: usize) -> u64 {
+    let mut x = seed
+        ^ (l as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        ^ (pi as u64).wrapping_mul(0xD1B5_4A32_D192_ED03);
+    x ^= x >> 29;
+    x = x.wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    x ^ (x >> 32)
+}
+
+/// Shots sampled and decoded per batch.
+const BATCH: usize = 64 * CHUNK * 4;
+
+/// Runs `qecd threshold`.
+pub fn run(a: ThresholdArgs) -> Result<()> {
+    if a.distances.is_empty() || a.p.0.is_empty() {
+        bail!("nothing to do: give --distances and --p");
+    }
+    let pool = thread_pool(a.threads)?;
+    let mut out = match &a.out {
+        Some(p) => {
+            let mut f =
+                AtomicOutput::create(p).with_context(|| format!("cannot write {}", p.display()))?;
+            writeln!(f, "{SINTER_CSV_HEADER}")?;
+            Some(f)
+        }
+        None => None,
+    };
+    let total = a.shots * (a.decoder.len() * a.distances.len() * a.p.0.len()) as u64;
+    let mut progress = Progress::new(total, "shots");
+    let mut results: Vec<(String, RatePoint)> = Vec::new();
+    for name in &a.decoder {
+        for &l in &a.distances {
+            let code = ToricCode::new(l).context("invalid distance")?;
+            for (pi, &p) in a.p.0.iter().enumerate() {
+                let channel = a
+                    .noise
+                    .channel(p)
+                    .with_context(|| format!("noise {} at p = {p}", a.noise))?;
+                let dem = toric_dem(l, a.noise, p)?;
+                let decoder =
+                    build_decoder(name, DecoderInput { dem: &dem }).with_context(|| {
+                        format!("building decoder '{name}' (known: {})", DECODERS.join(", "))
+                    })?;
+                let seed = task_seed(a.seed, l, pi);
+                let sampler = ToricSampler::new(code, &channel, seed);
+                let start = Instant::now();
+                let (mut done, mut errors) = (0u64, 0u64);
+                progress.set_message(format!("{name} L={l} p={p}"));
+                while done < a.shots {
+                    let n = (a.shots - done).min(BATCH as u64) as usize;
+                    let shots = pool.install(|| sampler.sample(done, n, false));
+                    let pred = pool
+                        .install(|| decoder.decode_batch(&shots.dets))
+                        .map_err(|e| e.in_file(done))?;
+                    errors += (0..n).filter(|&r| pred.row(r) != shots.obs.row(r)).count() as u64;
+                    done += n as u64;
+                    progress.inc(n as u64);
+                }
+                let meta = format!(
+                    r#"{{"L":{l},"code":"{}","noise":"{}","p":{p},"seed":{seed}}}"#,
+                    a.code, a.noise
+                );
+                if let Some(f) = out.as_mut() {
+                    let row = SinterRow {
+                        shots: done,
+                        errors,
+                        discards: 0,
+                        seconds: start.elapsed().as_secs_f64(),
+                        decoder: name.clone(),
+                        strong_id: strong_id(&format!("{name}|{}|{}|{l}|{p}", a.code, a.noise)),
+                        json_metadata: meta,
+                    };
+                    writeln!(f, "{}", row.to_csv_line())?;
+                }
+                results.push((
+                    name.clone(),
+                    RatePoint {
+                        distance: l,
+                        p,
+                        shots: done,
+                        errors,
+                    },
+                ));
+            }
+        }
+    }
+    progress.finish();
+    if let Some(f) = out {
+        let path = f.path().display().to_string();
+        f.commit()
+            .with_context(|| format!("cannot finish {path}"))?;
+    }
+    report(&a, &results)
+}
+
+fn report(a: &ThresholdArgs, results: &[(String, RatePoint)]) -> Result<()> {
+    println!(
+        "{:<8} {:>5} {:>8} {:>10} {:>8} {:>10} {:>21}",
+        "decoder", "L", "p", "shots", "errors", "P_L", "95% Wilson interval"
+    );
+    for (name, pt) in results {
+        let (lo, hi) = wilson_interval(pt.errors, pt.shots, Z95);
+        println!(
+            "{:<8} {:>5} {:>8.4} {:>10} {:>8} {:>10.5} [{:>8.5}, {:>8.5}]",
+            name,
+            pt.distance,
+            pt.p,
+            pt.shots,
+            pt.errors,
+            pt.rate(),
+            lo,
+            hi
+        );
+    }
+    let mut curves = Vec::new();
+    let mut first_fit = None;
+    for name in &a.decoder {
+        let pts: Vec<RatePoint> = results
+            .iter()
+            .filter(|(n, _)| n == name)
+            .map(|(_, p)| *p)
+            .collect();
+        match fit_threshold(&pts, a.bootstrap, a.seed) {
+            Ok(fit) => {
+                println!(
+                    "{name}: threshold p_th = {:.4} +- {:.4} (nu = {:.2} +- {:.2}; chi2 = {:.1} for {} dof; \
+                     fit P_L = A + B x + C x^2, x = (p - p_th) L^(1/nu); +- is the bootstrap standard error)",
+                    fit.p_th, fit.p_th_err, fit.nu, fit.nu_err, fit.chi2, fit.dof
+                );
+                first_fit.get_or_insert(fit.p_th);
+            }
+            Err(e) => println!("{name}: no threshold fit: {e}"),
+        }
+        for &l in &a.distances {
+            let points = pts
+                .iter()
+                .filter(|p| p.distance == l)
+                .map(|p| {
+                    let (lo, hi) = wilson_interval(p.errors, p.shots, Z95);
+                    (p.p, p.rate(), lo, hi)
+                })
+                .collect();
+            curves.push(Curve {
+                label: format!("{name} L={l}"),
+                points,
+            });
+        }
+    }
+    if let Some(path) = &a.plot {
+        let title = format!("{} code, {} noise: logical error rate", a.code, a.noise);
+        plot_curves(path, &curves, first_fit, &title)?;
+    }
+    Ok(())
+}

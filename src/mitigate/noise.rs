@@ -1,0 +1,140 @@
+//! Gate-level noise models.
+//!
+//! After every one-qubit gate: depolarizing with `p1` (X, Y, Z each `p1/3`, the Cirq/Mitiq
+//! `cirq.depolarize(p)` convention), then amplitude damping with `gamma` on that qubit. After
+//! every two-qubit gate: two-qubit depolarizing with `p2` (each of the 15 non-identity Paulis
+//! `p2/15`, `cirq.depolarize(p, n_qubits=2)`), then amplitude damping with `gamma` on both
+//! qubits. Folded gates are gates, so they carry noise too. Readout error acts on the
+//! measurement of each qubit (see [`Readout`]).
+
+use super::MitigateError;
+
+/// Independent per-qubit readout error: a measured 0 reads 1 with `p01`, a 1 reads 0 with `p10`.
+#[derive(Clone, Copy, Debug, PartialEq, Default)]
+pub struct Readout {
+    /// Probability of reading 1 when the qubit is in 0.
+    pub p01: f64,
+    /// Probability of reading 0 when the qubit is in 1.
+    pub p10: f64,
+}
+
+impl Readout {
+    /// Whether the readout is perfect.
+    pub fn is_ideal(&self) -> bool {
+        self.p01 == 0.0 && self.p10 == 0.0
+    }
+}
+
+/// A gate-level noise model.
+#[derive(Clone, Copy, Debug, PartialEq, Default)]
+pub struct NoiseModel {
+    /// Depolarizing probability after each one-qubit gate.
+    pub p1: f64,
+    /// Two-qubit depolarizing probability after each two-qubit gate.
+    pub p2: f64,
+    /// Amplitude-damping probability on every qubit a gate touches, after the gate.
+    pub gamma: f64,
+    /// Readout error.
+    pub readout: Readout,
+}
+
+impl NoiseModel {
+    /// No noise at all.
+    pub const NONE: NoiseModel = NoiseModel {
+        p1: 0.0,
+        p2: 0.0,
+        gamma: 0.0,
+        readout: Readout { p01: 0.0, p10: 0.0 },
+    };
+
+    /// Depolarizing noise only.
+    pub fn depolarizing(p1: f64, p2: f64) -> Result<NoiseModel, MitigateError> {
+        let m = NoiseModel {
+            p1,
+            p2,
+            ..NoiseModel::NONE
+        };
+        m.validate()?;
+        Ok(m)
+    }
+
+    /// Checks every rate lies in [0, 1].
+    pub fn validate(&self) -> Result<(), MitigateError> {
+        for (name, v) in [
+            ("p1", self.p1),
+            ("p2", self.p2),
+            ("gamma", self.gamma),
+            ("ro01", self.readout.p01),
+            ("ro10", self.readout.p10),
+        ] {
+            if !(0.0..=1.0).contains(&v) {
+                return Err(MitigateError::Invalid(format!(
+                    "noise rate {name} = {v} is outside [0, 1]"
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether the gate noise is zero (readout may still be noisy).
+    pub fn gates_are_ideal(&self) -> bool {
+        self.p1 == 0.0 && self.p2 == 0.0 && self.gamma == 0.0
+    }
+
+    /// Parses `[depolarizing:]key=value,...` with keys `p1`, `p2`, `p` (both), `gamma`
+    /// (amplitude damping), `ro` (symmetric readout), `ro01`, `ro10`; `none` for no noise.
+    pub fn parse(text: &str) -> Result<NoiseModel, MitigateError> {
+        let body = text.trim();
+        let body = body
+            .strip_prefix("depolarizing:")
+            .or_else(|| body.strip_prefix("noise:"))
+            .unwrap_or(body);
+        let mut m = NoiseModel::NONE;
+        if body == "none" || body.is_empty() {
+            return Ok(m);
+        }
+        for kv in body.split(',') {
+            let (k, v) = kv.split_once('=').ok_or_else(|| {
+                MitigateError::Invalid(format!(
+                    "noise '{text}': expected key=value, found '{kv}'"
+                ))
+            })?;
+            let v: f64 = v.trim().parse().map_err(|_| {
+                MitigateError::Invalid(format!(
+                    "noise '{text}': expected a number for {k}, found '{v}'"
+                ))
+            })?;
+            match k.trim() {
+                "p1" => m.p1 = v,
+                "p2" => m.p2 = v,
+                "p" => {
+                    m.p1 = v;
+                    m.p2 = v
+                }
+                "gamma" => m.gamma = v,
+                "ro" => m.readout = Readout { p01: v, p10: v },
+                "ro01" => m.readout.p01 = v,
+                "ro10" => m.readout.p10 = v,
+                other => {
+                    return Err(MitigateError::Invalid(format!(
+                        "noise '{text}': unknown key '{other}' (expected p1, p2, p, gamma, ro, \
+                         ro01, ro10)"
+                    )))
+                }
+            }
+        }
+        m.validate()?;
+        Ok(m)
+    }
+
+    /// The same model with the two-qubit rate replaced (the one-qubit rate scaled alongside by
+    /// the ratio `p1/p2` of this model). Used by noise sweeps.
+    pub fn with_p2(&self, p2: f64) -> NoiseModel {
+        let ratio = if self.p2 > 0.0 { self.p1 / self.p2 } else { 0.0 };
+        NoiseModel {
+            p1: ratio * p2,
+            p2,
+            ..*self
+        }
+    }
+}
