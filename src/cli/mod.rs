@@ -6,6 +6,7 @@ mod common;
 mod count_mistakes;
 mod mitigate;
 mod model;
+mod neural_args;
 mod predict;
 mod progress;
 mod sample;

@@ -11,6 +11,7 @@
 
 use std::collections::HashSet;
 
+use super::{DecodeError, Decoder};
 use crate::bits::{get_bit, BitMatrix};
 use crate::code::toric::ToricCode;
 use crate::noise::PauliChannel;
@@ -21,16 +22,6 @@ pub enum MlError {
     /// The code is too large to enumerate.
     #[error("maximum-likelihood decoding enumerates the stabilizer group: L = {0} is too large (at most 4)")]
     TooLarge(usize),
-    /// A detector row of the wrong width.
-    #[error("shot has {found} detector bits, the L = {distance} toric code has {expected}")]
-    Width {
-        /// The code distance.
-        distance: usize,
-        /// The code's detector count.
-        expected: usize,
-        /// The width of the data.
-        found: usize,
-    },
 }
 
 /// The 16 coset probabilities of one syndrome, indexed by label class.
@@ -164,11 +155,10 @@ impl MlDecoder {
 
     /// Predicted logical classes (4 observable bits per shot) for a matrix of detector rows:
     /// `class(T(s)) xor` the most likely label class.
-    pub fn decode_rows(&self, dets: &BitMatrix) -> Result<BitMatrix, MlError> {
+    pub fn decode_rows(&self, dets: &BitMatrix) -> Result<BitMatrix, DecodeError> {
         let nd = self.code.num_detectors();
         if dets.cols() != nd {
-            return Err(MlError::Width {
-                distance: self.code.distance(),
+            return Err(DecodeError::WidthMismatch {
                 expected: nd,
                 found: dets.cols(),
             });
@@ -186,5 +176,23 @@ impl MlDecoder {
             out.row_mut(r)[0] = c;
         }
         Ok(out)
+    }
+}
+
+impl Decoder for MlDecoder {
+    fn num_detectors(&self) -> usize {
+        self.code.num_detectors()
+    }
+
+    fn num_observables(&self) -> usize {
+        4
+    }
+
+    fn decode_batch(&self, dets: &BitMatrix) -> Result<BitMatrix, DecodeError> {
+        self.decode_rows(dets)
+    }
+
+    fn name(&self) -> &str {
+        "ml"
     }
 }

@@ -189,6 +189,21 @@ pub fn write_atomically(
     let mut tmp = tempfile::NamedTempFile::new_in(&dir).map_err(io)?;
     write(tmp.as_file_mut()).map_err(io)?;
     tmp.persist(path).map_err(|e| io(e.error))?;
+    make_readable(path)
+}
+
+/// Gives a persisted temporary file (created `0600`) the usual `0644` permissions.
+fn make_readable(path: &Path) -> Result<(), NeuralError> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o644)).map_err(
+            |source| NeuralError::Io {
+                path: path.to_path_buf(),
+                source,
+            },
+        )?;
+    }
     Ok(())
 }
 
@@ -211,7 +226,7 @@ pub fn save_safetensors_atomically(
         path: path.to_path_buf(),
         source: e.error,
     })?;
-    Ok(())
+    make_readable(path)
 }
 
 fn parent_dir(path: &Path) -> PathBuf {

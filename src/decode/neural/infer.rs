@@ -12,6 +12,7 @@ use super::device::{device_name, with_autocast, DeviceChoice};
 use super::model::EndNet;
 use super::NeuralError;
 use crate::bits::BitMatrix;
+use crate::decode::{DecodeError, Decoder};
 use crate::code::toric::ToricCode;
 
 /// Default shots per forward pass on the CPU.
@@ -160,7 +161,56 @@ impl NeuralDecoder {
         Ok(out)
     }
 
+    /// Loads, from `models`, the one trained for distance `distance` (and checks the noise when
+    /// known): the model a run over toric shots of that size needs.
+    pub fn for_shots(
+        models: &[std::path::PathBuf],
+        device: DeviceChoice,
+        distance: usize,
+        noise: Option<&str>,
+    ) -> Result<Self, NeuralError> {
+        let mut trained_for = Vec::new();
+        for dir in models {
+            let card = ModelCard::load(dir)?;
+            if card.distance == distance {
+                let decoder = NeuralDecoder::load(dir, device)?;
+                decoder.check_data(distance, noise)?;
+                return Ok(decoder);
+            }
+            trained_for.push(format!("{} (L = {})", dir.display(), card.distance));
+        }
+        Err(NeuralError::NoModelFor {
+            distance,
+            available: trained_for.join(", "),
+        })
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, LoadedModel> {
         self.model.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl Decoder for NeuralDecoder {
+    fn num_detectors(&self) -> usize {
+        self.code.num_detectors()
+    }
+
+    fn num_observables(&self) -> usize {
+        4
+    }
+
+    fn decode_batch(&self, dets: &BitMatrix) -> Result<BitMatrix, DecodeError> {
+        if dets.cols() != self.code.num_detectors() {
+            return Err(DecodeError::WidthMismatch {
+                expected: self.code.num_detectors(),
+                found: dets.cols(),
+            });
+        }
+        self.decode_rows(dets)
+            .map_err(|e| DecodeError::Failed(e.to_string()))
+    }
+
+    fn name(&self) -> &str {
+        "neural"
     }
 }

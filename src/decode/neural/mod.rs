@@ -12,6 +12,7 @@ pub mod batch;
 pub mod card;
 pub mod checkpoint;
 pub mod device;
+pub mod evaluate;
 pub mod infer;
 pub mod model;
 pub mod optim;
@@ -52,6 +53,14 @@ pub enum NeuralError {
         model: String,
         /// The data's value.
         data: String,
+    },
+    /// None of the given models was trained for the shots' distance.
+    #[error("no model for L = {distance}: the models given are {available}")]
+    NoModelFor {
+        /// The distance of the shots.
+        distance: usize,
+        /// The models given, with their distances.
+        available: String,
     },
     /// A requested device is not usable.
     #[error("{0}")]
