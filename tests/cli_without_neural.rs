@@ -14,7 +14,17 @@ fn train_and_neural_decoder_need_the_feature() {
         .stderr(predicate::str::contains("--features neural"));
     Command::cargo_bin("qecd")
         .unwrap()
-        .args(["threshold", "--decoder", "neural", "--distances", "3", "--p", "0.1", "--shots", "10"])
+        .args([
+            "threshold",
+            "--decoder",
+            "neural",
+            "--distances",
+            "3",
+            "--p",
+            "0.1",
+            "--shots",
+            "10",
+        ])
         .assert()
         .failure()
         .stderr(predicate::str::contains("--features neural"));

@@ -18,7 +18,12 @@ fn row_class(row: &[u8]) -> u8 {
 
 #[test]
 fn pipeline_labels_transform_by_the_site_xors() {
-    for (l, spec, p) in [(3, "depolarizing", 0.15), (4, "biased:eta=10", 0.12), (5, "depolarizing", 0.1), (6, "bitflip", 0.1)] {
+    for (l, spec, p) in [
+        (3, "depolarizing", 0.15),
+        (4, "biased:eta=10", 0.12),
+        (5, "depolarizing", 0.1),
+        (6, "bitflip", 0.1),
+    ] {
         let code = ToricCode::new(l).unwrap();
         let channel = spec.parse::<NoiseSpec>().unwrap().channel(p).unwrap();
         let shots = sample_toric(&code, &channel, 40, 1000 + l as u64, true);
@@ -52,7 +57,10 @@ fn pipeline_labels_transform_by_the_site_xors() {
             }
         }
         // The rule is not vacuous: most translations do permute the classes.
-        assert!(nontrivial > 40 * l * l / 4, "L = {l}: only {nontrivial} non-zero XORs");
+        assert!(
+            nontrivial > 40 * l * l / 4,
+            "L = {l}: only {nontrivial} non-zero XORs"
+        );
     }
 }
 

@@ -4,7 +4,10 @@ use assert_cmd::Command;
 use predicates::prelude::*;
 use std::path::Path;
 
-const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/datasets/mitigation/tfim4_pbc_h1_hva2.qasm");
+const FIXTURE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/datasets/mitigation/tfim4_pbc_h1_hva2.qasm"
+);
 
 fn qecd() -> Command {
     Command::cargo_bin("qecd").unwrap()
@@ -21,16 +24,37 @@ fn fixture_run_prints_table_and_writes_json() {
     let dir = tempfile::tempdir().unwrap();
     let json = dir.path().join("out.json");
     qecd()
-        .args(["mitigate", "--circuit", FIXTURE, "--observable", "tfim:n=4,J=1,h=1,periodic"])
+        .args([
+            "mitigate",
+            "--circuit",
+            FIXTURE,
+            "--observable",
+            "tfim:n=4,J=1,h=1,periodic",
+        ])
         .args(["--noise", "depolarizing:p1=1e-3,p2=1e-2"])
-        .args(["--method", "zne:richardson:1,2,3:fold-global", "--method", "zne:linear:1,2,3:fold-global"])
-        .args(["--method", "zne:richardson:1,3,5:fold-all", "--method", "cdr:12", "--method", "vncdr:12"])
+        .args([
+            "--method",
+            "zne:richardson:1,2,3:fold-global",
+            "--method",
+            "zne:linear:1,2,3:fold-global",
+        ])
+        .args([
+            "--method",
+            "zne:richardson:1,3,5:fold-all",
+            "--method",
+            "cdr:12",
+            "--method",
+            "vncdr:12",
+        ])
         .arg("--json")
         .arg(&json)
         .assert()
         .success()
-        .stdout(predicate::str::contains("reduction").and(predicate::str::contains("-5.2474144747")));
-    let r: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+        .stdout(
+            predicate::str::contains("reduction").and(predicate::str::contains("-5.2474144747")),
+        );
+    let r: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
     assert!((r["noisy"].as_f64().unwrap() - -4.458833789344327).abs() < 1e-6);
     assert!((r["ideal"].as_f64().unwrap() - -5.226251859496416).abs() < 1e-6);
     let m = r["methods"].as_array().unwrap();
@@ -53,15 +77,24 @@ fn tfim_mode_optimises_the_ansatz_and_mitigates() {
     let json = dir.path().join("t.json");
     let qasm = dir.path().join("opt.qasm");
     qecd()
-        .args(["mitigate", "--tfim", "n=4,h=1,layers=2,periodic", "--method", "parametric"])
+        .args([
+            "mitigate",
+            "--tfim",
+            "n=4,h=1,layers=2,periodic",
+            "--method",
+            "parametric",
+        ])
         .args(["--method", "zne:exp0:1,2,3:fold-global", "--json"])
         .arg(&json)
         .arg("--write-circuit")
         .arg(&qasm)
         .assert()
         .success()
-        .stdout(predicate::str::contains("exact ground energy: -5.2262518595"));
-    let r: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+        .stdout(predicate::str::contains(
+            "exact ground energy: -5.2262518595",
+        ));
+    let r: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
     // Two HVA layers reach the 4-spin ground state.
     assert!((r["ideal"].as_f64().unwrap() - r["ground"].as_f64().unwrap()).abs() < 1e-6);
     let noisy_err = (r["noisy"].as_f64().unwrap() - r["ideal"].as_f64().unwrap()).abs();
@@ -82,7 +115,14 @@ fn tfim_mode_optimises_the_ansatz_and_mitigates() {
 fn study_mode_writes_table_and_plots() {
     let dir = tempfile::tempdir().unwrap();
     qecd()
-        .args(["mitigate", "--study", "--study-chains", "4:periodic:2", "--study-fields", "1"])
+        .args([
+            "mitigate",
+            "--study",
+            "--study-chains",
+            "4:periodic:2",
+            "--study-fields",
+            "1",
+        ])
         .args(["--study-p2", "0.001,0.01", "--out-dir"])
         .arg(dir.path())
         .assert()
@@ -91,47 +131,88 @@ fn study_mode_writes_table_and_plots() {
     let csv = std::fs::read_to_string(dir.path().join("study.csv")).unwrap();
     assert_eq!(csv.lines().count(), 1 + 2 * 10);
     for f in ["study.json", "study.png", "study.svg"] {
-        assert!(std::fs::metadata(dir.path().join(f)).unwrap().len() > 100, "{f}");
+        assert!(
+            std::fs::metadata(dir.path().join(f)).unwrap().len() > 100,
+            "{f}"
+        );
     }
 }
 
 #[test]
 fn malformed_qasm_reports_file_line_and_column() {
     let dir = tempfile::tempdir().unwrap();
-    let p = write(dir.path(), "bad.qasm", "OPENQASM 2.0;\ninclude \"qelib1.inc\";\nqreg q[2];\nh q[0]\ncx q[0],q[1];\n");
+    let p = write(
+        dir.path(),
+        "bad.qasm",
+        "OPENQASM 2.0;\ninclude \"qelib1.inc\";\nqreg q[2];\nh q[0]\ncx q[0],q[1];\n",
+    );
     qecd()
         .args(["mitigate", "--circuit", &p, "--observable", "pauli:Z0"])
         .assert()
         .failure()
-        .stderr(predicate::str::contains("bad.qasm").and(predicate::str::contains("line 5, column 1: expected ';', found 'cx'")));
+        .stderr(
+            predicate::str::contains("bad.qasm").and(predicate::str::contains(
+                "line 5, column 1: expected ';', found 'cx'",
+            )),
+        );
 }
 
 #[test]
 fn unknown_gate_and_out_of_range_qubit_are_rejected() {
     let dir = tempfile::tempdir().unwrap();
-    let p = write(dir.path(), "g.qasm", "OPENQASM 2.0;\ninclude \"qelib1.inc\";\nqreg q[2];\nccx q[0],q[1],q[0];\n");
+    let p = write(
+        dir.path(),
+        "g.qasm",
+        "OPENQASM 2.0;\ninclude \"qelib1.inc\";\nqreg q[2];\nccx q[0],q[1],q[0];\n",
+    );
     qecd()
         .args(["mitigate", "--circuit", &p, "--observable", "pauli:Z0"])
         .assert()
         .failure()
-        .stderr(predicate::str::contains("line 4, column 1: unknown gate 'ccx'"));
-    let p = write(dir.path(), "r.qasm", "OPENQASM 2.0;\ninclude \"qelib1.inc\";\nqreg q[2];\nrz(pi/2) q[2];\n");
+        .stderr(predicate::str::contains(
+            "line 4, column 1: unknown gate 'ccx'",
+        ));
+    let p = write(
+        dir.path(),
+        "r.qasm",
+        "OPENQASM 2.0;\ninclude \"qelib1.inc\";\nqreg q[2];\nrz(pi/2) q[2];\n",
+    );
     qecd()
         .args(["mitigate", "--circuit", &p, "--observable", "pauli:Z0"])
         .assert()
         .failure()
-        .stderr(predicate::str::contains("line 4, column 12: qubit index 2 out of range for register 'q' of size 2"));
+        .stderr(predicate::str::contains(
+            "line 4, column 12: qubit index 2 out of range for register 'q' of size 2",
+        ));
 }
 
 #[test]
 fn bad_noise_rates_are_rejected() {
     qecd()
-        .args(["mitigate", "--circuit", FIXTURE, "--observable", "tfim:n=4,periodic", "--noise", "depolarizing:p1=1e-3,p2=1.5"])
+        .args([
+            "mitigate",
+            "--circuit",
+            FIXTURE,
+            "--observable",
+            "tfim:n=4,periodic",
+            "--noise",
+            "depolarizing:p1=1e-3,p2=1.5",
+        ])
         .assert()
         .failure()
-        .stderr(predicate::str::contains("noise rate p2 = 1.5 is outside [0, 1]"));
+        .stderr(predicate::str::contains(
+            "noise rate p2 = 1.5 is outside [0, 1]",
+        ));
     qecd()
-        .args(["mitigate", "--circuit", FIXTURE, "--observable", "tfim:n=4,periodic", "--noise", "p1=-0.1"])
+        .args([
+            "mitigate",
+            "--circuit",
+            FIXTURE,
+            "--observable",
+            "tfim:n=4,periodic",
+            "--noise",
+            "p1=-0.1",
+        ])
         .assert()
         .failure()
         .stderr(predicate::str::contains("p1 = -0.1 is outside [0, 1]"));
@@ -149,11 +230,27 @@ fn too_many_qubits_for_density_matrix_suggests_trajectories() {
         .args(["mitigate", "--circuit", &p, "--observable", "pauli:Z0*Z13"])
         .assert()
         .failure()
-        .stderr(predicate::str::contains("14 qubits is too many for the density-matrix simulator").and(predicate::str::contains("trajectories")));
+        .stderr(
+            predicate::str::contains("14 qubits is too many for the density-matrix simulator")
+                .and(predicate::str::contains("trajectories")),
+        );
     // With trajectories it runs (16 spins would too; 14 keeps the test quick).
     qecd()
-        .args(["mitigate", "--circuit", &p, "--observable", "pauli:Z0*Z13", "--sim", "trajectories:50"])
-        .args(["--noise", "p1=1e-3,p2=1e-2", "--method", "zne:linear:1,3:fold-global"])
+        .args([
+            "mitigate",
+            "--circuit",
+            &p,
+            "--observable",
+            "pauli:Z0*Z13",
+            "--sim",
+            "trajectories:50",
+        ])
+        .args([
+            "--noise",
+            "p1=1e-3,p2=1e-2",
+            "--method",
+            "zne:linear:1,3:fold-global",
+        ])
         .assert()
         .success();
 }

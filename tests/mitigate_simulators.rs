@@ -16,11 +16,21 @@ use qecd::mitigate::tfim::Tfim;
 fn gate_strategy() -> impl Strategy<Value = Gate> {
     let angle = -7.0f64..7.0;
     prop_oneof![
-        Just(Gate::X), Just(Gate::Y), Just(Gate::Z), Just(Gate::H), Just(Gate::S),
-        Just(Gate::Sdg), Just(Gate::T), Just(Gate::Tdg), Just(Gate::Cx), Just(Gate::Cz),
+        Just(Gate::X),
+        Just(Gate::Y),
+        Just(Gate::Z),
+        Just(Gate::H),
+        Just(Gate::S),
+        Just(Gate::Sdg),
+        Just(Gate::T),
+        Just(Gate::Tdg),
+        Just(Gate::Cx),
+        Just(Gate::Cz),
         Just(Gate::Swap),
-        angle.clone().prop_map(Gate::Rx), angle.clone().prop_map(Gate::Ry),
-        angle.clone().prop_map(Gate::Rz), angle.clone().prop_map(Gate::Rzz),
+        angle.clone().prop_map(Gate::Rx),
+        angle.clone().prop_map(Gate::Ry),
+        angle.clone().prop_map(Gate::Rz),
+        angle.clone().prop_map(Gate::Rzz),
         (angle.clone(), angle.clone(), angle).prop_map(|(a, b, c)| Gate::U3(a, b, c)),
     ]
 }
@@ -42,7 +52,10 @@ fn circuit_strategy(n: usize, len: usize) -> impl Strategy<Value = Circuit> {
 /// All 4^n Pauli strings on n qubits.
 fn all_paulis(n: usize) -> Vec<PauliString> {
     (0..1u64 << (2 * n))
-        .map(|k| PauliString { x: k & ((1 << n) - 1), z: k >> n })
+        .map(|k| PauliString {
+            x: k & ((1 << n) - 1),
+            z: k >> n,
+        })
         .collect()
 }
 
@@ -141,15 +154,29 @@ fn trajectories_converge_to_the_density_matrix() {
         p1: 0.01,
         p2: 0.05,
         gamma: 0.01,
-        readout: Readout { p01: 0.02, p10: 0.05 },
+        readout: Readout {
+            p01: 0.02,
+            p10: 0.05,
+        },
     };
     let obs = model.hamiltonian();
-    let exact = Executor::new(obs.clone(), noise, Backend::Density).unwrap().noisy(&c).unwrap();
+    let exact = Executor::new(obs.clone(), noise, Backend::Density)
+        .unwrap()
+        .noisy(&c)
+        .unwrap();
     let est = trajectory_expectation(&c, &noise, &obs, 4000, 11).unwrap();
     let z = (est.mean - exact) / est.std_err;
-    assert!(z.abs() < 4.0, "trajectories {} ± {} vs density {exact} (z = {z})", est.mean, est.std_err);
+    assert!(
+        z.abs() < 4.0,
+        "trajectories {} ± {} vs density {exact} (z = {z})",
+        est.mean,
+        est.std_err
+    );
     // The noise is strong enough that the check is not vacuous.
-    let ideal = Executor::new(obs, noise, Backend::Density).unwrap().ideal(&c).unwrap();
+    let ideal = Executor::new(obs, noise, Backend::Density)
+        .unwrap()
+        .ideal(&c)
+        .unwrap();
     assert!((ideal - exact).abs() > 20.0 * est.std_err);
     // Same seed, same result (thread-count independent streams).
     let again = trajectory_expectation(&c, &noise, &model.hamiltonian(), 4000, 11).unwrap();
@@ -179,11 +206,17 @@ fn exact_ground_energies_match_the_free_fermion_closed_form() {
                 let m = Tfim::new(n, j, h, true).unwrap();
                 let ed = m.ground_energy_exact().unwrap();
                 let ff = m.ground_energy_free_fermion().unwrap();
-                assert!((ed - ff).abs() < 1e-9, "n={n} h={h} J={j}: ED {ed} vs closed form {ff}");
+                assert!(
+                    (ed - ff).abs() < 1e-9,
+                    "n={n} h={h} J={j}: ED {ed} vs closed form {ff}"
+                );
             }
         }
     }
-    assert!(Tfim::new(5, 1.0, 1.0, true).unwrap().ground_energy_free_fermion().is_err());
+    assert!(Tfim::new(5, 1.0, 1.0, true)
+        .unwrap()
+        .ground_energy_free_fermion()
+        .is_err());
 }
 
 #[test]

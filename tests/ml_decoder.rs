@@ -52,7 +52,12 @@ fn coset_probabilities_match_enumeration_of_all_errors_at_l2() {
         exact.iter_mut().for_each(|q| *q /= total);
         let got = ml.coset_probabilities(&s);
         for c in 0..16 {
-            assert!((got[c] - exact[c]).abs() < 1e-12, "syndrome {s:?} class {c}: {} vs {}", got[c], exact[c]);
+            assert!(
+                (got[c] - exact[c]).abs() < 1e-12,
+                "syndrome {s:?} class {c}: {} vs {}",
+                got[c],
+                exact[c]
+            );
         }
     }
 }
@@ -100,7 +105,10 @@ fn single_errors_are_corrected_at_low_p() {
     let mut dets = BitMatrix::zeros(3 * n, code.num_detectors());
     let mut truth = Vec::new();
     for q in 0..n {
-        for (k, (xb, zb)) in [(true, false), (true, true), (false, true)].into_iter().enumerate() {
+        for (k, (xb, zb)) in [(true, false), (true, true), (false, true)]
+            .into_iter()
+            .enumerate()
+        {
             let mut e = error_row(&code);
             set_bit(&mut e, q, xb);
             set_bit(&mut e, n + q, zb);
@@ -119,8 +127,14 @@ fn single_errors_are_corrected_at_low_p() {
 fn bad_inputs_are_rejected() {
     let code = ToricCode::new(3).unwrap();
     let big = ToricCode::new(6).unwrap();
-    assert!(MlDecoder::new(&big, &depolarizing(0.1)).unwrap_err().to_string().contains("L = 6"));
+    assert!(MlDecoder::new(&big, &depolarizing(0.1))
+        .unwrap_err()
+        .to_string()
+        .contains("L = 6"));
     let ml = MlDecoder::new(&code, &depolarizing(0.1)).unwrap();
-    let err = ml.decode_rows(&BitMatrix::zeros(1, 17)).unwrap_err().to_string();
+    let err = ml
+        .decode_rows(&BitMatrix::zeros(1, 17))
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("17") && err.contains("18"), "{err}");
 }

@@ -12,9 +12,35 @@ fn qecd() -> Command {
 /// Trains a tiny L = 3 model into `out`.
 fn train_tiny(out: &Path) {
     qecd()
-        .args(["train", "--distance", "3", "--p", "0.08", "--steps", "120", "--batch", "128"])
-        .args(["--width", "16", "--depth", "2", "--eval-every", "60", "--eval-shots", "1000"])
-        .args(["--threads", "1", "--device", "cpu", "--no-progress", "--out"])
+        .args([
+            "train",
+            "--distance",
+            "3",
+            "--p",
+            "0.08",
+            "--steps",
+            "120",
+            "--batch",
+            "128",
+        ])
+        .args([
+            "--width",
+            "16",
+            "--depth",
+            "2",
+            "--eval-every",
+            "60",
+            "--eval-shots",
+            "1000",
+        ])
+        .args([
+            "--threads",
+            "1",
+            "--device",
+            "cpu",
+            "--no-progress",
+            "--out",
+        ])
         .arg(out)
         .assert()
         .success()
@@ -32,12 +58,23 @@ fn train_then_decode_with_threshold_predict_and_bench() {
     assert_eq!(card["distance"], 3);
     assert_eq!(card["noise"], "depolarizing");
     assert_eq!(card["training"]["device"], "cpu");
-    assert!(card["training"]["command"].as_str().unwrap().starts_with("qecd train --distance 3"));
+    assert!(card["training"]["command"]
+        .as_str()
+        .unwrap()
+        .starts_with("qecd train --distance 3"));
     assert_eq!(card["training"]["history"].as_array().unwrap().len(), 2);
 
     // Training into the same folder again needs --resume.
     qecd()
-        .args(["train", "--distance", "3", "--steps", "1", "--no-progress", "--out"])
+        .args([
+            "train",
+            "--distance",
+            "3",
+            "--steps",
+            "1",
+            "--no-progress",
+            "--out",
+        ])
         .arg(&model)
         .assert()
         .failure()
@@ -45,7 +82,15 @@ fn train_then_decode_with_threshold_predict_and_bench() {
 
     // Resuming a finished run and measuring the card's table.
     qecd()
-        .args(["train", "--resume", "--no-progress", "--device", "cpu", "--card-shots", "2000"])
+        .args([
+            "train",
+            "--resume",
+            "--no-progress",
+            "--device",
+            "cpu",
+            "--card-shots",
+            "2000",
+        ])
         .args(["--card-p", "0.06,0.1", "--out"])
         .arg(&model)
         .assert()
@@ -60,7 +105,15 @@ fn train_then_decode_with_threshold_predict_and_bench() {
 
     // Threshold with the model, matching and maximum likelihood on identical shots.
     qecd()
-        .args(["threshold", "--decoder", "neural,mwpm,ml", "--distances", "3", "--p", "0.08"])
+        .args([
+            "threshold",
+            "--decoder",
+            "neural,mwpm,ml",
+            "--distances",
+            "3",
+            "--p",
+            "0.08",
+        ])
         .args(["--shots", "1500", "--device", "cpu", "--model"])
         .arg(&model)
         .assert()
@@ -69,7 +122,17 @@ fn train_then_decode_with_threshold_predict_and_bench() {
 
     // Bench.
     qecd()
-        .args(["bench", "--decoder", "neural", "--distance", "3", "--p", "0.08", "--shots", "2000"])
+        .args([
+            "bench",
+            "--decoder",
+            "neural",
+            "--distance",
+            "3",
+            "--p",
+            "0.08",
+            "--shots",
+            "2000",
+        ])
         .args(["--device", "cpu", "--model"])
         .arg(&model)
         .assert()
@@ -78,27 +141,56 @@ fn train_then_decode_with_threshold_predict_and_bench() {
 
     // A model for another L is a clear error.
     qecd()
-        .args(["threshold", "--decoder", "neural", "--distances", "4", "--p", "0.08"])
+        .args([
+            "threshold",
+            "--decoder",
+            "neural",
+            "--distances",
+            "4",
+            "--p",
+            "0.08",
+        ])
         .args(["--shots", "100", "--model"])
         .arg(&model)
         .assert()
         .failure()
-        .stderr(predicate::str::contains("no model for L = 4").and(predicate::str::contains("L = 3")));
+        .stderr(
+            predicate::str::contains("no model for L = 4").and(predicate::str::contains("L = 3")),
+        );
 
     // So is a model for another noise.
     qecd()
-        .args(["threshold", "--decoder", "neural", "--distances", "3", "--p", "0.08"])
+        .args([
+            "threshold",
+            "--decoder",
+            "neural",
+            "--distances",
+            "3",
+            "--p",
+            "0.08",
+        ])
         .args(["--noise", "bitflip", "--shots", "100", "--model"])
         .arg(&model)
         .assert()
         .failure()
-        .stderr(predicate::str::contains("'depolarizing'").and(predicate::str::contains("bitflip")));
+        .stderr(
+            predicate::str::contains("'depolarizing'").and(predicate::str::contains("bitflip")),
+        );
 
     // Predict on a sampled toric shot file.
     let dets = dir.path().join("dets.01");
     let obs = dir.path().join("obs.01");
     qecd()
-        .args(["sample", "--distance", "3", "--p", "0.08", "--shots", "300", "--out"])
+        .args([
+            "sample",
+            "--distance",
+            "3",
+            "--p",
+            "0.08",
+            "--shots",
+            "300",
+            "--out",
+        ])
         .arg(&dets)
         .arg("--obs-out")
         .arg(&obs)
@@ -106,7 +198,17 @@ fn train_then_decode_with_threshold_predict_and_bench() {
         .success();
     let pred = dir.path().join("pred.01");
     qecd()
-        .args(["predict", "--decoder", "neural", "--code", "toric", "--distance", "3", "--device", "cpu"])
+        .args([
+            "predict",
+            "--decoder",
+            "neural",
+            "--code",
+            "toric",
+            "--distance",
+            "3",
+            "--device",
+            "cpu",
+        ])
         .arg("--model")
         .arg(&model)
         .arg("--in")
@@ -117,12 +219,22 @@ fn train_then_decode_with_threshold_predict_and_bench() {
         .success();
     let lines = std::fs::read_to_string(&pred).unwrap();
     assert_eq!(lines.lines().count(), 300);
-    assert!(lines.lines().all(|l| l.len() == 4 && l.chars().all(|c| c == '0' || c == '1')));
+    assert!(lines
+        .lines()
+        .all(|l| l.len() == 4 && l.chars().all(|c| c == '0' || c == '1')));
 
     // A corrupt model file names the file.
     std::fs::write(model.join("model.safetensors"), b"not a safetensors file").unwrap();
     qecd()
-        .args(["predict", "--decoder", "neural", "--code", "toric", "--distance", "3"])
+        .args([
+            "predict",
+            "--decoder",
+            "neural",
+            "--code",
+            "toric",
+            "--distance",
+            "3",
+        ])
         .arg("--model")
         .arg(&model)
         .arg("--in")
@@ -135,19 +247,46 @@ fn train_then_decode_with_threshold_predict_and_bench() {
 #[test]
 fn neural_without_a_model_and_bad_devices_are_clear_errors() {
     qecd()
-        .args(["threshold", "--decoder", "neural", "--distances", "3", "--p", "0.1", "--shots", "10"])
+        .args([
+            "threshold",
+            "--decoder",
+            "neural",
+            "--distances",
+            "3",
+            "--p",
+            "0.1",
+            "--shots",
+            "10",
+        ])
         .assert()
         .failure()
         .stderr(predicate::str::contains("--model DIR"));
     qecd()
-        .args(["train", "--distance", "3", "--device", "tpu", "--out", "/nonexistent/x"])
+        .args([
+            "train",
+            "--distance",
+            "3",
+            "--device",
+            "tpu",
+            "--out",
+            "/nonexistent/x",
+        ])
         .assert()
         .failure()
         .stderr(predicate::str::contains("unknown device 'tpu'"));
     if !tch::Cuda::is_available() {
         let dir = tempfile::tempdir().unwrap();
         qecd()
-            .args(["train", "--distance", "3", "--steps", "1", "--device", "cuda", "--out"])
+            .args([
+                "train",
+                "--distance",
+                "3",
+                "--steps",
+                "1",
+                "--device",
+                "cuda",
+                "--out",
+            ])
             .arg(dir.path().join("m"))
             .assert()
             .failure()

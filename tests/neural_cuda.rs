@@ -52,29 +52,57 @@ fn cuda_training_and_inference_agree_with_cpu() {
         lr: 5e-3,
         weight_decay: 1e-4,
         seed: 5,
-        model: ModelConfig { width: 16, depth: 2, kernel: 3 },
+        model: ModelConfig {
+            width: 16,
+            depth: 2,
+            kernel: 3,
+        },
         eval_every: 100,
         eval_shots: 2000,
         checkpoint_every: 0,
         command: "test".to_string(),
     };
-    let options = RunOptions { device: DeviceChoice::Cuda(0), ..Default::default() };
+    let options = RunOptions {
+        device: DeviceChoice::Cuda(0),
+        ..Default::default()
+    };
     let outcome = train(&config, &out, &options, None).unwrap();
     assert_eq!(outcome.card.training.device, "cuda:0");
     assert!(outcome.card.training.mixed_precision);
     assert!(outcome.card.training.last_loss.is_some_and(f64::is_finite));
 
     let code = ToricCode::new(4).unwrap();
-    let shots = sample_toric(&code, &channel("depolarizing", 0.08).unwrap(), 4000, 77, false);
+    let shots = sample_toric(
+        &code,
+        &channel("depolarizing", 0.08).unwrap(),
+        4000,
+        77,
+        false,
+    );
     let gpu = NeuralDecoder::load(&out, DeviceChoice::Cuda(0)).unwrap();
     let cpu = NeuralDecoder::load(&out, DeviceChoice::Cpu).unwrap();
-    let (g, c): (BitMatrix, BitMatrix) =
-        (gpu.decode_rows(&shots.dets).unwrap(), cpu.decode_rows(&shots.dets).unwrap());
+    let (g, c): (BitMatrix, BitMatrix) = (
+        gpu.decode_rows(&shots.dets).unwrap(),
+        cpu.decode_rows(&shots.dets).unwrap(),
+    );
     let truth = row_classes(&shots.obs);
-    let wrong = |m: &BitMatrix| row_classes(m).iter().zip(&truth).filter(|(a, b)| a != b).count();
+    let wrong = |m: &BitMatrix| {
+        row_classes(m)
+            .iter()
+            .zip(&truth)
+            .filter(|(a, b)| a != b)
+            .count()
+    };
     // fp16 autocast may flip near-ties only.
-    let disagree = row_classes(&g).iter().zip(row_classes(&c)).filter(|(a, b)| **a != *b).count();
-    assert!(disagree <= 40, "GPU and CPU disagree on {disagree} of 4000 shots");
+    let disagree = row_classes(&g)
+        .iter()
+        .zip(row_classes(&c))
+        .filter(|(a, b)| **a != *b)
+        .count();
+    assert!(
+        disagree <= 40,
+        "GPU and CPU disagree on {disagree} of 4000 shots"
+    );
     let pure = qecd::decode::neural::batch::EncodedBatch::encode(&code, &shots.dets)
         .unwrap()
         .pure_classes;
@@ -82,5 +110,9 @@ fn cuda_training_and_inference_agree_with_cpu() {
         .iter()
         .filter(|&&c| c != 0)
         .count();
-    assert!(3 * wrong(&g) < no_correction, "GPU model: {} errors, T(s) alone {no_correction}", wrong(&g));
+    assert!(
+        3 * wrong(&g) < no_correction,
+        "GPU model: {} errors, T(s) alone {no_correction}",
+        wrong(&g)
+    );
 }

@@ -56,7 +56,12 @@ fn probs(net: &EndNet, code: &ToricCode, dets: &BitMatrix) -> Vec<[f64; 16]> {
 
 /// Largest |P_{t.s}[c] - P_s[c xor h(t, s)]| over syndromes, translations and classes; with
 /// `use_xor = false` the plain (non-equivariant) permutation-free comparison is measured instead.
-fn worst_symmetry_violation(net: &EndNet, code: &ToricCode, dets: &BitMatrix, use_xor: bool) -> f64 {
+fn worst_symmetry_violation(
+    net: &EndNet,
+    code: &ToricCode,
+    dets: &BitMatrix,
+    use_xor: bool,
+) -> f64 {
     let l = code.distance();
     let base = probs(net, code, dets);
     let mut worst: f64 = 0.0;
@@ -86,7 +91,15 @@ fn pooled_prediction_transforms_like_the_labels_under_every_translation() {
     for l in [3usize, 4, 5] {
         let code = ToricCode::new(l).unwrap();
         let vs = VarStore::new(Device::Cpu);
-        let net = warmed_net(&vs, &code, ModelConfig { width: 8, depth: 2, kernel: 3 });
+        let net = warmed_net(
+            &vs,
+            &code,
+            ModelConfig {
+                width: 8,
+                depth: 2,
+                kernel: 3,
+            },
+        );
         let dets = random_syndromes(&code, 24, 0.12, l as u64);
         let worst = worst_symmetry_violation(&net, &code, &dets, true);
         assert!(worst < 2e-5, "L = {l}: equivariance violated by {worst}");
@@ -98,10 +111,21 @@ fn symmetry_check_detects_a_missing_unpermutation() {
     // Control: comparing without the XOR must fail, or the check above proves nothing.
     let code = ToricCode::new(4).unwrap();
     let vs = VarStore::new(Device::Cpu);
-    let net = warmed_net(&vs, &code, ModelConfig { width: 8, depth: 2, kernel: 3 });
+    let net = warmed_net(
+        &vs,
+        &code,
+        ModelConfig {
+            width: 8,
+            depth: 2,
+            kernel: 3,
+        },
+    );
     let dets = random_syndromes(&code, 24, 0.12, 5);
     let worst = worst_symmetry_violation(&net, &code, &dets, false);
-    assert!(worst > 1e-3, "without the XOR the probabilities should move, worst {worst}");
+    assert!(
+        worst > 1e-3,
+        "without the XOR the probabilities should move, worst {worst}"
+    );
 }
 
 #[test]
@@ -123,7 +147,15 @@ fn pooling_unpermutes_each_site_then_averages() {
 fn same_weights_run_on_any_torus_size() {
     let code4 = ToricCode::new(4).unwrap();
     let vs = VarStore::new(Device::Cpu);
-    let net = warmed_net(&vs, &code4, ModelConfig { width: 8, depth: 2, kernel: 3 });
+    let net = warmed_net(
+        &vs,
+        &code4,
+        ModelConfig {
+            width: 8,
+            depth: 2,
+            kernel: 3,
+        },
+    );
     for l in [6usize, 8] {
         let code = ToricCode::new(l).unwrap();
         let dets = random_syndromes(&code, 6, 0.1, l as u64);
@@ -147,7 +179,11 @@ fn tiny_config(distance: usize, steps: u64) -> TrainConfig {
         lr: 3e-3,
         weight_decay: 1e-4,
         seed: 11,
-        model: ModelConfig { width: 8, depth: 1, kernel: 3 },
+        model: ModelConfig {
+            width: 8,
+            depth: 1,
+            kernel: 3,
+        },
         eval_every: 0,
         eval_shots: 500,
         checkpoint_every: 0,
@@ -160,7 +196,16 @@ fn model_folder_round_trips_and_rejects_bad_files() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("m");
     let config = tiny_config(3, 4);
-    train(&config, &out, &RunOptions { device: DeviceChoice::Cpu, ..Default::default() }, None).unwrap();
+    train(
+        &config,
+        &out,
+        &RunOptions {
+            device: DeviceChoice::Cpu,
+            ..Default::default()
+        },
+        None,
+    )
+    .unwrap();
 
     let code = ToricCode::new(3).unwrap();
     let dets = random_syndromes(&code, 50, 0.08, 3);
@@ -173,8 +218,14 @@ fn model_folder_round_trips_and_rejects_bad_files() {
     assert_eq!(decoder.decode_rows(&dets).unwrap().rows(), 50);
     let err = decoder.check_data(5, None).unwrap_err().to_string();
     assert!(err.contains("L = 5") && err.contains('3'), "{err}");
-    let err = decoder.check_data(3, Some("biased:eta=10")).unwrap_err().to_string();
-    assert!(err.contains("depolarizing") && err.contains("biased"), "{err}");
+    let err = decoder
+        .check_data(3, Some("biased:eta=10"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("depolarizing") && err.contains("biased"),
+        "{err}"
+    );
     assert!(decoder.check_data(3, Some("depolarizing")).is_ok());
     let wrong_width = BitMatrix::zeros(2, 10);
     assert!(decoder.decode_rows(&wrong_width).is_err());
@@ -196,7 +247,9 @@ fn model_folder_round_trips_and_rejects_bad_files() {
 
     // A card that is not JSON.
     std::fs::write(out.join(CARD_FILE), "{ not json").unwrap();
-    let err = NeuralDecoder::load(&out, DeviceChoice::Cpu).unwrap_err().to_string();
+    let err = NeuralDecoder::load(&out, DeviceChoice::Cpu)
+        .unwrap_err()
+        .to_string();
     assert!(err.contains(CARD_FILE) && err.contains("line 1"), "{err}");
 
     // Saving into a folder and loading back gives the same weights.

@@ -26,7 +26,11 @@ fn config(steps: u64) -> TrainConfig {
         lr: 5e-3,
         weight_decay: 1e-4,
         seed: 3,
-        model: ModelConfig { width: 16, depth: 2, kernel: 3 },
+        model: ModelConfig {
+            width: 16,
+            depth: 2,
+            kernel: 3,
+        },
         eval_every: 0,
         eval_shots: 2000,
         checkpoint_every: 0,
@@ -35,7 +39,10 @@ fn config(steps: u64) -> TrainConfig {
 }
 
 fn cpu() -> RunOptions {
-    RunOptions { device: DeviceChoice::Cpu, ..Default::default() }
+    RunOptions {
+        device: DeviceChoice::Cpu,
+        ..Default::default()
+    }
 }
 
 #[test]
@@ -52,8 +59,13 @@ fn training_at_l3_approaches_maximum_likelihood() {
     let ch = channel("depolarizing", 0.08).unwrap();
     let shots = sample_toric(&code, &ch, 3000, 12345, false);
     let truth = row_classes(&shots.obs);
-    let pure = EncodedBatch::encode(&code, &shots.dets).unwrap().pure_classes;
-    let no_correction = labels(&shots.obs, &pure).iter().filter(|&&c| c != 0).count();
+    let pure = EncodedBatch::encode(&code, &shots.dets)
+        .unwrap()
+        .pure_classes;
+    let no_correction = labels(&shots.obs, &pure)
+        .iter()
+        .filter(|&&c| c != 0)
+        .count();
 
     let neural = NeuralDecoder::load(&out, DeviceChoice::Cpu).unwrap();
     let pred = row_classes(&neural.decode_rows(&shots.dets).unwrap());
@@ -63,11 +75,19 @@ fn training_at_l3_approaches_maximum_likelihood() {
     let ml_pred = row_classes(&ml.decode_rows(&shots.dets).unwrap());
     let ml_wrong = ml_pred.iter().zip(&truth).filter(|(a, b)| a != b).count();
 
-    eprintln!("L=3 p=0.08, 3000 shots: T(s) alone {no_correction}, neural {neural_wrong}, ML {ml_wrong}");
+    eprintln!(
+        "L=3 p=0.08, 3000 shots: T(s) alone {no_correction}, neural {neural_wrong}, ML {ml_wrong}"
+    );
     // ML is optimal, so it is a floor up to sampling noise; the trained model must sit well
     // below the no-correction baseline and within 30% + 15 shots of ML after 400 short steps.
-    assert!(ml_wrong <= neural_wrong + 15, "ML {ml_wrong} vs neural {neural_wrong}");
-    assert!(3 * neural_wrong < no_correction, "neural {neural_wrong} vs T(s) {no_correction}");
+    assert!(
+        ml_wrong <= neural_wrong + 15,
+        "ML {ml_wrong} vs neural {neural_wrong}"
+    );
+    assert!(
+        3 * neural_wrong < no_correction,
+        "neural {neural_wrong} vs T(s) {no_correction}"
+    );
     assert!(
         (neural_wrong as f64) < 1.3 * ml_wrong as f64 + 15.0,
         "neural {neural_wrong} too far above ML {ml_wrong}"
@@ -79,14 +99,29 @@ fn resumed_training_matches_an_uninterrupted_run() {
     tch::set_num_threads(1);
     let dir = tempfile::tempdir().unwrap();
     let (straight, split) = (dir.path().join("straight"), dir.path().join("split"));
-    let c = TrainConfig { batch: 32, ..config(6) };
+    let c = TrainConfig {
+        batch: 32,
+        ..config(6)
+    };
     train(&c, &straight, &cpu(), None).unwrap();
-    let first = RunOptions { stop_after: Some(3), ..cpu() };
+    let first = RunOptions {
+        stop_after: Some(3),
+        ..cpu()
+    };
     let part = train(&c, &split, &first, None).unwrap();
     assert_eq!(part.card.training.steps_done, 3);
     let err = train(&c, &split, &cpu(), None).unwrap_err().to_string();
     assert!(err.contains("--resume"), "{err}");
-    let resumed = train(&c, &split, &RunOptions { resume: true, ..cpu() }, None).unwrap();
+    let resumed = train(
+        &c,
+        &split,
+        &RunOptions {
+            resume: true,
+            ..cpu()
+        },
+        None,
+    )
+    .unwrap();
     assert_eq!(resumed.card.training.steps_done, 6);
 
     let a = load_model(&straight, Device::Cpu).unwrap().vs.variables();
@@ -103,18 +138,60 @@ fn bad_settings_are_refused() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("bad");
     let cases: Vec<(TrainConfig, &str)> = vec![
-        (TrainConfig { noise: "nonsense".into(), ..config(1) }, "--noise 'nonsense'"),
-        (TrainConfig { p: 1.5, ..config(1) }, "--p 1.5"),
-        (TrainConfig { p_range: Some((0.2, 0.1)), ..config(1) }, "--p-range"),
-        (TrainConfig { model: ModelConfig { width: 4, depth: 1, kernel: 2 }, ..config(1) }, "odd kernel"),
-        (TrainConfig { steps: 0, ..config(1) }, "--steps"),
+        (
+            TrainConfig {
+                noise: "nonsense".into(),
+                ..config(1)
+            },
+            "--noise 'nonsense'",
+        ),
+        (
+            TrainConfig {
+                p: 1.5,
+                ..config(1)
+            },
+            "--p 1.5",
+        ),
+        (
+            TrainConfig {
+                p_range: Some((0.2, 0.1)),
+                ..config(1)
+            },
+            "--p-range",
+        ),
+        (
+            TrainConfig {
+                model: ModelConfig {
+                    width: 4,
+                    depth: 1,
+                    kernel: 2,
+                },
+                ..config(1)
+            },
+            "odd kernel",
+        ),
+        (
+            TrainConfig {
+                steps: 0,
+                ..config(1)
+            },
+            "--steps",
+        ),
     ];
     for (c, needle) in cases {
         let err = train(&c, &out, &cpu(), None).unwrap_err().to_string();
         assert!(err.contains(needle), "expected '{needle}' in: {err}");
     }
-    let err = train(&config(1), &out, &RunOptions { resume: true, ..cpu() }, None)
-        .unwrap_err()
-        .to_string();
+    let err = train(
+        &config(1),
+        &out,
+        &RunOptions {
+            resume: true,
+            ..cpu()
+        },
+        None,
+    )
+    .unwrap_err()
+    .to_string();
     assert!(err.contains("card.json"), "{err}");
 }

@@ -80,7 +80,11 @@ pub struct MitigateArgs {
     #[arg(long, default_value = "0.5,1,1.5", value_delimiter = ',')]
     study_fields: Vec<f64>,
     /// Study two-qubit rates (p1 = p2 / 10).
-    #[arg(long, default_value = "0.001,0.002,0.005,0.01,0.02,0.03", value_delimiter = ',')]
+    #[arg(
+        long,
+        default_value = "0.001,0.002,0.005,0.01,0.02,0.03",
+        value_delimiter = ','
+    )]
     study_p2: Vec<f64>,
 }
 
@@ -160,16 +164,28 @@ fn parse_zne(spec: &str, seed: u64) -> Result<Zne> {
     let extrapolation = match parts[1] {
         "linear" => Extrapolation::Linear,
         "richardson" => Extrapolation::Richardson,
-        "exp" => Extrapolation::Exp { asymptote: None, order: 1 },
-        "exp0" => Extrapolation::Exp { asymptote: Some(0.0), order: 1 },
+        "exp" => Extrapolation::Exp {
+            asymptote: None,
+            order: 1,
+        },
+        "exp0" => Extrapolation::Exp {
+            asymptote: Some(0.0),
+            order: 1,
+        },
         f if f.starts_with("exp@") => Extrapolation::Exp {
             asymptote: Some(f[4..].parse().with_context(|| {
-                format!("method '{spec}': expected a number after exp@, found '{}'", &f[4..])
+                format!(
+                    "method '{spec}': expected a number after exp@, found '{}'",
+                    &f[4..]
+                )
             })?),
             order: 1,
         },
         f if f.starts_with("poly") => Extrapolation::Poly(f[4..].parse().with_context(|| {
-            format!("method '{spec}': expected an order after poly, found '{}'", &f[4..])
+            format!(
+                "method '{spec}': expected an order after poly, found '{}'",
+                &f[4..]
+            )
         })?),
         f => bail!(
             "method '{spec}': unknown fit '{f}' (expected linear, richardson, poly<k>, exp, exp0, \
@@ -185,9 +201,15 @@ fn parse_zne(spec: &str, seed: u64) -> Result<Zne> {
                 .with_context(|| format!("method '{spec}': expected a seed, found '{s}'"))?,
             None => seed as u32,
         }),
-        f => bail!("method '{spec}': unknown folding '{f}' (expected fold-global, fold-all, fold-random)"),
+        f => bail!(
+            "method '{spec}': unknown folding '{f}' (expected fold-global, fold-all, fold-random)"
+        ),
     };
-    Ok(Zne { scales, folding, extrapolation })
+    Ok(Zne {
+        scales,
+        folding,
+        extrapolation,
+    })
 }
 
 fn parse_observable(spec: &str) -> Result<PauliSum> {
@@ -209,9 +231,9 @@ fn parse_backend(spec: &str, seed: u64) -> Result<Backend> {
         None if spec == "density" => Ok(Backend::Density),
         None if spec == "trajectories" => Ok(Backend::Trajectories { count: 1000, seed }),
         Some(("trajectories", n)) => Ok(Backend::Trajectories {
-            count: n
-                .parse()
-                .with_context(|| format!("--sim '{spec}': expected a trajectory count, found '{n}'"))?,
+            count: n.parse().with_context(|| {
+                format!("--sim '{spec}': expected a trajectory count, found '{n}'")
+            })?,
             seed,
         }),
         _ => bail!("--sim '{spec}': expected density or trajectories[:count]"),
@@ -231,9 +253,13 @@ fn parse_chains(spec: &str) -> Result<Vec<Chain>> {
                 o => bail!("study chain '{c}': expected periodic or open, found '{o}'"),
             };
             Ok(Chain {
-                n: p[0].parse().with_context(|| format!("study chain '{c}': bad n"))?,
+                n: p[0]
+                    .parse()
+                    .with_context(|| format!("study chain '{c}': bad n"))?,
                 periodic,
-                layers: p[2].parse().with_context(|| format!("study chain '{c}': bad layers"))?,
+                layers: p[2]
+                    .parse()
+                    .with_context(|| format!("study chain '{c}': bad layers"))?,
             })
         })
         .collect()
@@ -253,7 +279,9 @@ fn study(args: &MitigateArgs) -> Result<()> {
     let bar = indicatif::ProgressBar::new(total as u64);
     let rows = run_study(&cfg, |_| bar.inc(1))?;
     bar.finish_and_clear();
-    let mut csv = String::from("n,boundary,h,p2,method,ground,ideal,noisy,mitigated,error,reduction,circuits\n");
+    let mut csv = String::from(
+        "n,boundary,h,p2,method,ground,ideal,noisy,mitigated,error,reduction,circuits\n",
+    );
     for r in &rows {
         csv.push_str(&format!(
             "{},{},{},{},{},{:.10},{:.10},{:.10},{:.10},{:.3e},{:.3},{}\n",
@@ -272,7 +300,10 @@ fn study(args: &MitigateArgs) -> Result<()> {
         ));
     }
     write_atomically(&args.out_dir.join("study.csv"), csv.as_bytes())?;
-    write_atomically(&args.out_dir.join("study.json"), serde_json::to_string_pretty(&rows)?.as_bytes())?;
+    write_atomically(
+        &args.out_dir.join("study.json"),
+        serde_json::to_string_pretty(&rows)?.as_bytes(),
+    )?;
     plot_study(&rows, &args.out_dir.join("study.png"))?;
     plot_study(&rows, &args.out_dir.join("study.svg"))?;
     print_study_summary(&rows);
@@ -288,17 +319,30 @@ fn print_study_summary(rows: &[StudyRow]) {
         }
     }
     for (n, periodic, h) in keys {
-        let sel: Vec<&StudyRow> = rows.iter().filter(|r| r.n == n && r.periodic == periodic && r.h == h).collect();
-        let p = sel.iter().map(|r| r.p2).min_by(|a, b| (a - 0.01).abs().total_cmp(&(b - 0.01).abs())).unwrap_or(0.01);
+        let sel: Vec<&StudyRow> = rows
+            .iter()
+            .filter(|r| r.n == n && r.periodic == periodic && r.h == h)
+            .collect();
+        let p = sel
+            .iter()
+            .map(|r| r.p2)
+            .min_by(|a, b| (a - 0.01).abs().total_cmp(&(b - 0.01).abs()))
+            .unwrap_or(0.01);
         println!(
             "n={n} {} h={h} p2={p}: ground {:.6}, ideal circuit {:.6}",
             if periodic { "periodic" } else { "open" },
             sel[0].ground,
             sel[0].ideal
         );
-        println!("  {:<24} {:>13} {:>11} {:>10} {:>8}", "method", "mitigated", "error", "reduction", "circuits");
+        println!(
+            "  {:<24} {:>13} {:>11} {:>10} {:>8}",
+            "method", "mitigated", "error", "reduction", "circuits"
+        );
         for r in sel.iter().filter(|r| r.p2 == p) {
-            println!("  {:<24} {:>13.6} {:>11.3e} {:>10.1} {:>8}", r.method, r.mitigated, r.error, r.reduction, r.circuits);
+            println!(
+                "  {:<24} {:>13.6} {:>11.3e} {:>10.1} {:>8}",
+                r.method, r.mitigated, r.error, r.reduction, r.circuits
+            );
         }
     }
 }
@@ -334,14 +378,19 @@ pub fn run(args: MitigateArgs) -> Result<()> {
                 }
             }
             model = Some(m);
-            hva = Some(Hva { model: m, layers: layers_given });
+            hva = Some(Hva {
+                model: m,
+                layers: layers_given,
+            });
             let obs = match &args.observable {
                 Some(o) => parse_observable(o)?,
                 None => m.hamiltonian(),
             };
             (None, obs)
         }
-        _ => bail!("give exactly one of --circuit FILE.qasm, --tfim n=..,h=..,layers=.., or --study"),
+        _ => {
+            bail!("give exactly one of --circuit FILE.qasm, --tfim n=..,h=..,layers=.., or --study")
+        }
     };
     let exec = Executor::new(observable, noise, backend)?;
     let mut theta = None;
@@ -351,11 +400,16 @@ pub fn run(args: MitigateArgs) -> Result<()> {
             let objective = match args.vqe.as_str() {
                 "ideal" => Objective::Ideal,
                 "noisy" => Objective::Noisy,
-                "zne" => Objective::Mitigated(parse_zne("zne:richardson:1,2,3:fold-global", args.seed)?),
+                "zne" => {
+                    Objective::Mitigated(parse_zne("zne:richardson:1,2,3:fold-global", args.seed)?)
+                }
                 o => bail!("--vqe '{o}': expected ideal, noisy or zne"),
             };
             let r = optimize(h, &exec, &objective, &[], 4000)?;
-            eprintln!("VQE ({}): {} evaluations, objective {:.8}", args.vqe, r.evaluations, r.energy);
+            eprintln!(
+                "VQE ({}): {} evaluations, objective {:.8}",
+                args.vqe, r.evaluations, r.energy
+            );
             let c = h.circuit(&r.theta)?;
             theta = Some(r.theta);
             c
@@ -380,7 +434,10 @@ pub fn run(args: MitigateArgs) -> Result<()> {
         for &ht in &args.train_fields {
             let mt = Tfim::new(m.n, m.j, ht, m.periodic)?;
             let et = Executor::new(mt.hamiltonian(), NoiseModel::NONE, Backend::Density)?;
-            let ht = Hva { model: mt, layers: h.layers };
+            let ht = Hva {
+                model: mt,
+                layers: h.layers,
+            };
             training.push(optimize(&ht, &et, &Objective::Ideal, &[], 4000)?.theta);
         }
     }
@@ -389,17 +446,35 @@ pub fn run(args: MitigateArgs) -> Result<()> {
             parse_zne(spec, args.seed)?.run(&circuit, &exec)?.value
         } else if spec.starts_with("cdr") || spec.starts_with("vncdr") {
             let (name, n) = spec.split_once(':').unwrap_or((spec, "20"));
-            let num_training = n.parse().with_context(|| format!("method '{spec}': expected a number of training circuits, found '{n}'"))?;
-            let scales = if name == "vncdr" { vec![1.0, 2.0, 3.0] } else if name == "cdr" { vec![1.0] } else { bail!("unknown method '{spec}'") };
-            Cdr { num_training, fraction_non_clifford: 0.2, scales, folding: Folding::Global, seed: args.seed }
-                .run(&circuit, &exec)?
-                .value
+            let num_training = n.parse().with_context(|| {
+                format!("method '{spec}': expected a number of training circuits, found '{n}'")
+            })?;
+            let scales = if name == "vncdr" {
+                vec![1.0, 2.0, 3.0]
+            } else if name == "cdr" {
+                vec![1.0]
+            } else {
+                bail!("unknown method '{spec}'")
+            };
+            Cdr {
+                num_training,
+                fraction_non_clifford: 0.2,
+                scales,
+                folding: Folding::Global,
+                seed: args.seed,
+            }
+            .run(&circuit, &exec)?
+            .value
         } else if spec == "parametric" {
             let (Some(h), Some(t)) = (&hva, &theta) else {
-                bail!("method 'parametric' needs the circuit family: use --tfim instead of --circuit");
+                bail!(
+                    "method 'parametric' needs the circuit family: use --tfim instead of --circuit"
+                );
             };
             let family = |th: &[f64]| h.circuit(th);
-            Parametric::default().run(&family, &training, t, &exec)?.value
+            Parametric::default()
+                .run(&family, &training, t, &exec)?
+                .value
         } else {
             bail!("unknown method '{spec}' (expected zne:..., cdr, vncdr or parametric)");
         })
@@ -422,11 +497,17 @@ pub fn run(args: MitigateArgs) -> Result<()> {
         Some(m) if m.n <= qecd::mitigate::tfim::MAX_ED_SPINS => Some(m.ground_energy_exact()?),
         _ => None,
     };
-    println!("circuit: {} qubits, {g1} one-qubit and {g2} two-qubit gates; noise {}", circuit.num_qubits, args.noise);
+    println!(
+        "circuit: {} qubits, {g1} one-qubit and {g2} two-qubit gates; noise {}",
+        circuit.num_qubits, args.noise
+    );
     if let Some(g) = ground {
         println!("exact ground energy: {g:.10}");
     }
-    println!("{:<36} {:>14} {:>14} {:>14} {:>11} {:>10} {:>8}", "method", "ideal", "noisy", "mitigated", "error", "reduction", "circuits");
+    println!(
+        "{:<36} {:>14} {:>14} {:>14} {:>11} {:>10} {:>8}",
+        "method", "ideal", "noisy", "mitigated", "error", "reduction", "circuits"
+    );
     for r in &rows {
         println!(
             "{:<36} {:>14.10} {:>14.10} {:>14.10} {:>11.3e} {:>10.1} {:>8}",
@@ -439,11 +520,18 @@ pub fn run(args: MitigateArgs) -> Result<()> {
             .iter()
             .map(|m| Ok((m.clone(), median_time(args.timing, || evaluate(m))?)))
             .collect::<Result<Vec<_>>>()?;
-        eprintln!("timing over {} repetitions: noisy run {:.3e} s (median)", args.timing, noisy_run_median_s);
+        eprintln!(
+            "timing over {} repetitions: noisy run {:.3e} s (median)",
+            args.timing, noisy_run_median_s
+        );
         for (m, t) in &method_median_s {
             eprintln!("  {m}: {t:.3e} s (median)");
         }
-        Some(Timing { repetitions: args.timing, noisy_run_median_s, method_median_s })
+        Some(Timing {
+            repetitions: args.timing,
+            noisy_run_median_s,
+            method_median_s,
+        })
     } else {
         None
     };

@@ -75,7 +75,11 @@ pub struct TrainArgs {
     #[arg(long, default_value_t = 0)]
     pub card_shots: u64,
     /// Error rates of the card's evaluation.
-    #[arg(long, value_delimiter = ',', default_value = "0.10,0.12,0.14,0.16,0.18")]
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "0.10,0.12,0.14,0.16,0.18"
+    )]
     pub card_p: Vec<f64>,
 }
 
@@ -153,9 +157,8 @@ pub fn run(args: TrainArgs) -> anyhow::Result<()> {
     // Matching on the same held-out shots, for comparison during training.
     let matching = MwpmDecoder::from_dem(&toric_dem(config.distance, noise, config.p)?)
         .context("building the matching decoder for the held-out comparison")?;
-    let reference = |dets: &qecd::bits::BitMatrix| {
-        matching.decode_batch(dets).map_err(|e| e.to_string())
-    };
+    let reference =
+        |dets: &qecd::bits::BitMatrix| matching.decode_batch(dets).map_err(|e| e.to_string());
     let options = RunOptions {
         resume: args.resume,
         device,
@@ -229,7 +232,10 @@ pub fn run(args: TrainArgs) -> anyhow::Result<()> {
         )
     });
     card.save(&args.out)?;
-    println!("{:>6} {:>8} {:>10} {:>22}", "p", "decoder", "P_L", "95% Wilson interval");
+    println!(
+        "{:>6} {:>8} {:>10} {:>22}",
+        "p", "decoder", "P_L", "95% Wilson interval"
+    );
     for point in &card.evaluation {
         for d in &point.decoders {
             println!(

@@ -85,7 +85,9 @@ impl MlDecoder {
             x_gens.push(x);
             z_gens.push(z);
         }
-        let bits: Vec<(u64, u64)> = (0..4).map(|k| split(&code.logical_operator(k), n)).collect();
+        let bits: Vec<(u64, u64)> = (0..4)
+            .map(|k| split(&code.logical_operator(k), n))
+            .collect();
         let mut logicals = [(0u64, 0u64); 16];
         for (c, slot) in logicals.iter_mut().enumerate() {
             for (b, &(x, z)) in bits.iter().enumerate() {

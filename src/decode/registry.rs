@@ -165,7 +165,8 @@ fn build_neural(input: DecoderInput<'_>) -> Result<Box<dyn Decoder>, BuildDecode
 fn build_neural(_input: DecoderInput<'_>) -> Result<Box<dyn Decoder>, BuildDecoderError> {
     Err(BuildDecoderError::Needs {
         decoder: "neural",
-        what: "a build with the `neural` feature (libtorch): cargo build --release --features neural"
-            .to_string(),
+        what:
+            "a build with the `neural` feature (libtorch): cargo build --release --features neural"
+                .to_string(),
     })
 }

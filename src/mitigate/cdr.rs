@@ -91,7 +91,11 @@ pub fn training_circuits(
     let keep = {
         let x = fraction_non_clifford * n as f64;
         let r = x.round();
-        (if (x - x.trunc()).abs() == 0.5 { 2.0 * (x / 2.0).round() } else { r }) as usize
+        (if (x - x.trunc()).abs() == 0.5 {
+            2.0 * (x / 2.0).round()
+        } else {
+            r
+        }) as usize
     };
     Ok((0..num)
         .map(|i| {
@@ -118,7 +122,9 @@ impl Cdr {
     /// Runs CDR (one scale) or vnCDR (several scales).
     pub fn run(&self, circuit: &Circuit, exec: &Executor) -> Result<CdrResult, MitigateError> {
         if self.scales.is_empty() {
-            return Err(MitigateError::Invalid("CDR needs at least one scale factor".into()));
+            return Err(MitigateError::Invalid(
+                "CDR needs at least one scale factor".into(),
+            ));
         }
         let start = exec.circuits_run();
         let training = training_circuits(

@@ -201,7 +201,12 @@ impl DensityMatrix {
         let n = self.n;
         let lam = 16.0 * p / 15.0;
         let pos = sorted([a, b, n + a, n + b]);
-        let row = [0, 1usize << (n + b), 1usize << (n + a), (1 << (n + a)) | (1 << (n + b))];
+        let row = [
+            0,
+            1usize << (n + b),
+            1usize << (n + a),
+            (1 << (n + a)) | (1 << (n + b)),
+        ];
         let col = [0, 1usize << b, 1usize << a, (1 << a) | (1 << b)];
         for k in 0..self.data.len() >> 4 {
             let base = insert_zeros(k, &pos);

@@ -14,7 +14,9 @@ pub fn lstsq(rows: &[Vec<f64>], b: &[f64]) -> Result<Vec<f64>, MitigateError> {
         )));
     }
     // Column-major copy, scaled.
-    let mut a: Vec<Vec<f64>> = (0..n).map(|j| rows.iter().map(|r| r[j]).collect()).collect();
+    let mut a: Vec<Vec<f64>> = (0..n)
+        .map(|j| rows.iter().map(|r| r[j]).collect())
+        .collect();
     let scale: Vec<f64> = a
         .iter()
         .map(|col| {
@@ -43,7 +45,8 @@ pub fn lstsq(rows: &[Vec<f64>], b: &[f64]) -> Result<Vec<f64>, MitigateError> {
         let vnorm2: f64 = v.iter().map(|x| x * x).sum();
         if vnorm2 > 0.0 {
             for col in a.iter_mut().skip(k) {
-                let d: f64 = v.iter().zip(&col[k..]).map(|(p, q)| p * q).sum::<f64>() * 2.0 / vnorm2;
+                let d: f64 =
+                    v.iter().zip(&col[k..]).map(|(p, q)| p * q).sum::<f64>() * 2.0 / vnorm2;
                 col[k..].iter_mut().zip(&v).for_each(|(x, vi)| *x -= d * vi);
             }
             let d: f64 = v.iter().zip(&y[k..]).map(|(p, q)| p * q).sum::<f64>() * 2.0 / vnorm2;
@@ -76,7 +79,12 @@ pub fn ridge(rows: &[Vec<f64>], b: &[f64], lambda: f64) -> Result<Vec<f64>, Miti
 
 /// Polynomial least-squares fit of degree `deg` with optional weights multiplying the
 /// residuals (`numpy.polyfit(x, y, deg, w=w)`); coefficients from the constant term up.
-pub fn polyfit(x: &[f64], y: &[f64], deg: usize, w: Option<&[f64]>) -> Result<Vec<f64>, MitigateError> {
+pub fn polyfit(
+    x: &[f64],
+    y: &[f64],
+    deg: usize,
+    w: Option<&[f64]>,
+) -> Result<Vec<f64>, MitigateError> {
     let rows: Vec<Vec<f64>> = x
         .iter()
         .enumerate()
@@ -102,7 +110,9 @@ mod tests {
         let x = [1.0, 1.5, 2.0, 2.5, 3.0];
         let y: Vec<f64> = x.iter().map(|t| 2.0 - 3.0 * t + 0.5 * t * t).collect();
         let c = polyfit(&x, &y, 2, None).unwrap();
-        assert!((c[0] - 2.0).abs() < 1e-12 && (c[1] + 3.0).abs() < 1e-12 && (c[2] - 0.5).abs() < 1e-12);
+        assert!(
+            (c[0] - 2.0).abs() < 1e-12 && (c[1] + 3.0).abs() < 1e-12 && (c[2] - 0.5).abs() < 1e-12
+        );
     }
 
     #[test]

@@ -95,9 +95,7 @@ impl NoiseModel {
         }
         for kv in body.split(',') {
             let (k, v) = kv.split_once('=').ok_or_else(|| {
-                MitigateError::Invalid(format!(
-                    "noise '{text}': expected key=value, found '{kv}'"
-                ))
+                MitigateError::Invalid(format!("noise '{text}': expected key=value, found '{kv}'"))
             })?;
             let v: f64 = v.trim().parse().map_err(|_| {
                 MitigateError::Invalid(format!(
@@ -130,7 +128,11 @@ impl NoiseModel {
     /// The same model with the two-qubit rate replaced (the one-qubit rate scaled alongside by
     /// the ratio `p1/p2` of this model). Used by noise sweeps.
     pub fn with_p2(&self, p2: f64) -> NoiseModel {
-        let ratio = if self.p2 > 0.0 { self.p1 / self.p2 } else { 0.0 };
+        let ratio = if self.p2 > 0.0 {
+            self.p1 / self.p2
+        } else {
+            0.0
+        };
         NoiseModel {
             p1: ratio * p2,
             p2,

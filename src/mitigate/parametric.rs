@@ -161,7 +161,11 @@ impl Parametric {
                 training.len()
             )));
         }
-        if self.features.iter().all(|f| !matches!(f, Feature::Global(_))) {
+        if self
+            .features
+            .iter()
+            .all(|f| !matches!(f, Feature::Global(_)))
+        {
             return Err(MitigateError::Invalid(
                 "the parametric scheme needs at least one global-folding feature".into(),
             ));

@@ -43,30 +43,45 @@ fn draw<DB: DrawingBackend>(
     });
     let cols = panels.len().div_ceil(chains.len().max(1)).max(1);
     let areas = root.split_evenly((chains.len().max(1), cols));
-    let (pmin, pmax) = rows.iter().fold((f64::MAX, f64::MIN), |(a, b), r| (a.min(r.p2), b.max(r.p2)));
+    let (pmin, pmax) = rows
+        .iter()
+        .fold((f64::MAX, f64::MIN), |(a, b), r| (a.min(r.p2), b.max(r.p2)));
     let (emin, emax) = (FLOOR, 10.0);
     for ((n, periodic, h), area) in panels.iter().zip(areas) {
-        let mut chart = ChartBuilder::on(&area)
-            .margin(12)
-            .build_cartesian_2d((pmin * 0.9..pmax * 1.1).log_scale(), (emin..emax).log_scale())?;
+        let mut chart = ChartBuilder::on(&area).margin(12).build_cartesian_2d(
+            (pmin * 0.9..pmax * 1.1).log_scale(),
+            (emin..emax).log_scale(),
+        )?;
         let grey = RGBColor(220, 220, 220);
         let mut d = 1e-3_f64.min(pmin);
         while d <= pmax * 1.1 {
             for k in 1..10 {
                 let x = d * k as f64;
                 if x >= pmin * 0.9 && x <= pmax * 1.1 {
-                    chart.draw_series(LineSeries::new(vec![(x, emin), (x, emax)], grey.stroke_width(if k == 1 { 2 } else { 1 })))?;
+                    chart.draw_series(LineSeries::new(
+                        vec![(x, emin), (x, emax)],
+                        grey.stroke_width(if k == 1 { 2 } else { 1 }),
+                    ))?;
                 }
             }
             d *= 10.0;
         }
         let mut e = emin;
         while e <= emax {
-            chart.draw_series(LineSeries::new(vec![(pmin * 0.9, e), (pmax * 1.1, e)], grey.stroke_width(1)))?;
+            chart.draw_series(LineSeries::new(
+                vec![(pmin * 0.9, e), (pmax * 1.1, e)],
+                grey.stroke_width(1),
+            ))?;
             e *= 10.0;
         }
         chart.draw_series(LineSeries::new(
-            vec![(pmin * 0.9, emin), (pmax * 1.1, emin), (pmax * 1.1, emax), (pmin * 0.9, emax), (pmin * 0.9, emin)],
+            vec![
+                (pmin * 0.9, emin),
+                (pmax * 1.1, emin),
+                (pmax * 1.1, emax),
+                (pmin * 0.9, emax),
+                (pmin * 0.9, emin),
+            ],
             BLACK.stroke_width(1),
         ))?;
         for (method, color) in METHOD_COLORS {
@@ -85,15 +100,34 @@ fn draw<DB: DrawingBackend>(
 
 /// Writes the figure as PNG or SVG (by extension), via a temporary file renamed on success.
 pub fn plot_study(rows: &[StudyRow], path: &Path) -> Result<(), MitigateError> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let io = |error: std::io::Error| MitigateError::Io { path: path.display().to_string(), error };
-    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
-    let tmp = tempfile::Builder::new().suffix(&format!(".{ext}")).tempfile_in(dir).map_err(io)?;
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let io = |error: std::io::Error| MitigateError::Io {
+        path: path.display().to_string(),
+        error,
+    };
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let tmp = tempfile::Builder::new()
+        .suffix(&format!(".{ext}"))
+        .tempfile_in(dir)
+        .map_err(io)?;
     let size = (1500, 900);
-    let fail = |e: String| MitigateError::Invalid(format!("{}: plotting failed: {e}", path.display()));
+    let fail =
+        |e: String| MitigateError::Invalid(format!("{}: plotting failed: {e}", path.display()));
     match ext.as_str() {
-        "svg" => draw(SVGBackend::new(tmp.path(), size).into_drawing_area(), rows).map_err(|e| fail(e.to_string()))?,
-        "png" => draw(BitMapBackend::new(tmp.path(), size).into_drawing_area(), rows).map_err(|e| fail(e.to_string()))?,
+        "svg" => draw(SVGBackend::new(tmp.path(), size).into_drawing_area(), rows)
+            .map_err(|e| fail(e.to_string()))?,
+        "png" => draw(
+            BitMapBackend::new(tmp.path(), size).into_drawing_area(),
+            rows,
+        )
+        .map_err(|e| fail(e.to_string()))?,
         other => {
             return Err(MitigateError::Invalid(format!(
                 "{}: unsupported plot format '{other}' (expected .png or .svg)",

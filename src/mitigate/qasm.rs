@@ -23,7 +23,11 @@ pub struct QasmError {
 
 impl fmt::Display for QasmError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "line {}, column {}: {}", self.line, self.col, self.message)
+        write!(
+            f,
+            "line {}, column {}: {}",
+            self.line, self.col, self.message
+        )
     }
 }
 
@@ -86,7 +90,9 @@ fn lex(src: &str) -> Result<Lexed, QasmError> {
                 .collect();
             adv(&mut i, &mut col, s.len());
             toks.push((Tok::Ident(s), l0, c0));
-        } else if c.is_ascii_digit() || (c == '.' && chars.get(i + 1).is_some_and(char::is_ascii_digit)) {
+        } else if c.is_ascii_digit()
+            || (c == '.' && chars.get(i + 1).is_some_and(char::is_ascii_digit))
+        {
             let mut j = i;
             while j < chars.len() && (chars[j].is_ascii_digit() || chars[j] == '.') {
                 j += 1;
@@ -111,7 +117,10 @@ fn lex(src: &str) -> Result<Lexed, QasmError> {
             adv(&mut i, &mut col, len);
             toks.push((Tok::Num(x), l0, c0));
         } else if c == '"' {
-            let s: String = chars[i + 1..].iter().take_while(|c| **c != '"' && **c != '\n').collect();
+            let s: String = chars[i + 1..]
+                .iter()
+                .take_while(|c| **c != '"' && **c != '\n')
+                .collect();
             if chars.get(i + 1 + s.len()) != Some(&'"') {
                 return Err(err(l0, c0, "unterminated string".into()));
             }
@@ -307,11 +316,15 @@ impl Parser {
     fn qarg(&mut self) -> Result<Arg, QasmError> {
         let (line, col) = self.here();
         let name = self.ident("a quantum register")?;
-        let reg = self.qregs.iter().find(|r| r.name == name).ok_or_else(|| QasmError {
-            line,
-            col,
-            message: format!("undeclared quantum register '{name}'"),
-        })?;
+        let reg = self
+            .qregs
+            .iter()
+            .find(|r| r.name == name)
+            .ok_or_else(|| QasmError {
+                line,
+                col,
+                message: format!("undeclared quantum register '{name}'"),
+            })?;
         let (offset, size) = (reg.offset, reg.size);
         if self.eat_sym('[') {
             let (line, col) = self.here();
@@ -341,10 +354,8 @@ impl Parser {
                 match self.peek() {
                     Some(Tok::Num(v)) if (*v - 2.0).abs() < 1e-12 => self.pos += 1,
                     _ => {
-                        return Err(self.error_here(format!(
-                            "expected version 2.0, found {}",
-                            self.found()
-                        )))
+                        return Err(self
+                            .error_here(format!("expected version 2.0, found {}", self.found())))
                     }
                 }
                 self.expect_sym(';')

@@ -257,7 +257,9 @@ pub fn trajectory_expectation(
         )));
     }
     if num_trajectories == 0 {
-        return Err(MitigateError::Invalid("need at least one trajectory".into()));
+        return Err(MitigateError::Invalid(
+            "need at least one trajectory".into(),
+        ));
     }
     let values: Vec<f64> = (0..num_trajectories)
         .into_par_iter()

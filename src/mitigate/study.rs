@@ -61,8 +61,16 @@ impl Default for StudyConfig {
     fn default() -> Self {
         StudyConfig {
             chains: vec![
-                Chain { n: 4, periodic: true, layers: 2 },
-                Chain { n: 8, periodic: false, layers: 3 },
+                Chain {
+                    n: 4,
+                    periodic: true,
+                    layers: 2,
+                },
+                Chain {
+                    n: 8,
+                    periodic: false,
+                    layers: 3,
+                },
             ],
             fields: vec![0.5, 1.0, 1.5],
             p2s: vec![1e-3, 2e-3, 5e-3, 1e-2, 2e-2, 3e-2],
@@ -113,22 +121,41 @@ pub fn zne_variants(seed: u32) -> Vec<(&'static str, Zne)> {
         extrapolation,
     };
     vec![
-        ("zne-linear-global", mk(s123.clone(), Folding::Global, Extrapolation::Linear)),
-        ("zne-richardson-global", mk(s123.clone(), Folding::Global, Extrapolation::Richardson)),
+        (
+            "zne-linear-global",
+            mk(s123.clone(), Folding::Global, Extrapolation::Linear),
+        ),
+        (
+            "zne-richardson-global",
+            mk(s123.clone(), Folding::Global, Extrapolation::Richardson),
+        ),
         (
             "zne-exp0-global",
             mk(
                 s123.clone(),
                 Folding::Global,
-                Extrapolation::Exp { asymptote: Some(0.0), order: 1 },
+                Extrapolation::Exp {
+                    asymptote: Some(0.0),
+                    order: 1,
+                },
             ),
         ),
         (
             "zne-poly2-global",
-            mk(vec![1.0, 1.5, 2.0, 2.5, 3.0], Folding::Global, Extrapolation::Poly(2)),
+            mk(
+                vec![1.0, 1.5, 2.0, 2.5, 3.0],
+                Folding::Global,
+                Extrapolation::Poly(2),
+            ),
         ),
-        ("zne-richardson-all", mk(vec![1.0, 3.0, 5.0], Folding::All, Extrapolation::Richardson)),
-        ("zne-richardson-random", mk(s123, Folding::Random(seed), Extrapolation::Richardson)),
+        (
+            "zne-richardson-all",
+            mk(vec![1.0, 3.0, 5.0], Folding::All, Extrapolation::Richardson),
+        ),
+        (
+            "zne-richardson-random",
+            mk(s123, Folding::Random(seed), Extrapolation::Richardson),
+        ),
     ]
 }
 
@@ -141,9 +168,13 @@ pub fn run_study(
     for chain in &cfg.chains {
         for &h in &cfg.fields {
             let model = Tfim::new(chain.n, 1.0, h, chain.periodic)?;
-            let hva = Hva { model, layers: chain.layers };
+            let hva = Hva {
+                model,
+                layers: chain.layers,
+            };
             let ground = model.ground_energy_exact()?;
-            let ideal_exec = Executor::new(model.hamiltonian(), NoiseModel::NONE, Backend::Density)?;
+            let ideal_exec =
+                Executor::new(model.hamiltonian(), NoiseModel::NONE, Backend::Density)?;
             let theta = optimize(&hva, &ideal_exec, &Objective::Ideal, &[], 4000)?.theta;
             let circuit = hva.circuit(&theta)?;
             let ideal = ideal_exec.ideal(&circuit)?;
@@ -154,7 +185,10 @@ pub fn run_study(
             for &ht in &cfg.training_fields {
                 let m = Tfim::new(chain.n, 1.0, ht, chain.periodic)?;
                 let e = Executor::new(m.hamiltonian(), NoiseModel::NONE, Backend::Density)?;
-                let h2 = Hva { model: m, layers: chain.layers };
+                let h2 = Hva {
+                    model: m,
+                    layers: chain.layers,
+                };
                 let t = optimize(&h2, &e, &Objective::Ideal, &[], 4000)?.theta;
                 for _ in 0..cfg.perturbations {
                     training.push(t.iter().map(|x| x + rng.random_range(-0.1..0.1)).collect());
@@ -215,7 +249,10 @@ pub fn run_study(
                 };
                 let r = cdr.run(&circuit, &exec)?;
                 push("cdr", r.value, r.circuits);
-                let vn = Cdr { scales: vec![1.0, 2.0, 3.0], ..cdr };
+                let vn = Cdr {
+                    scales: vec![1.0, 2.0, 3.0],
+                    ..cdr
+                };
                 let r = vn.run(&circuit, &exec)?;
                 push("vncdr", r.value, r.circuits);
                 let family = |t: &[f64]| hva.circuit(t);

@@ -85,7 +85,13 @@ impl Tfim {
     pub fn zz_sum(&self) -> PauliSum {
         let mut s = PauliSum::default();
         for (a, b) in self.bonds() {
-            s.push(1.0, PauliString { x: 0, z: (1 << a) | (1 << b) });
+            s.push(
+                1.0,
+                PauliString {
+                    x: 0,
+                    z: (1 << a) | (1 << b),
+                },
+            );
         }
         s
     }
@@ -161,7 +167,9 @@ impl Tfim {
             let e = lowest_tridiagonal_eigenvalue(&alpha, &beta);
             // Residual of the Ritz pair: |beta_k * (last component of the Ritz vector)|.
             let residual = bnorm * ritz_last_component(&alpha, &beta, e).abs();
-            if bnorm < 1e-10 || (step > 4 && residual < 1e-9 && (last - e).abs() < 1e-13 * e.abs().max(1.0)) {
+            if bnorm < 1e-10
+                || (step > 4 && residual < 1e-9 && (last - e).abs() < 1e-13 * e.abs().max(1.0))
+            {
                 return Ok(e);
             }
             last = e;
@@ -242,7 +250,8 @@ fn lowest_tridiagonal_eigenvalue(a: &[f64], b: &[f64]) -> f64 {
     let mut lo = f64::INFINITY;
     let mut hi = f64::NEG_INFINITY;
     for i in 0..m {
-        let r = if i > 0 { b[i - 1].abs() } else { 0.0 } + if i < b.len() { b[i].abs() } else { 0.0 };
+        let r =
+            if i > 0 { b[i - 1].abs() } else { 0.0 } + if i < b.len() { b[i].abs() } else { 0.0 };
         lo = lo.min(a[i] - r);
         hi = hi.max(a[i] + r);
     }

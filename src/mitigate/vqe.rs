@@ -87,7 +87,11 @@ pub fn nelder_mead(
             } else {
                 let best = simplex[0].0.clone();
                 for p in simplex.iter_mut().skip(1) {
-                    let x: Vec<f64> = p.0.iter().zip(&best).map(|(a, b)| b + 0.5 * (a - b)).collect();
+                    let x: Vec<f64> =
+                        p.0.iter()
+                            .zip(&best)
+                            .map(|(a, b)| b + 0.5 * (a - b))
+                            .collect();
                     let v = eval(&x, &mut evals)?;
                     *p = (x, v);
                 }

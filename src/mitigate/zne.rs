@@ -49,7 +49,9 @@ pub fn extrapolate(
         )));
     }
     if values.iter().any(|v| !v.is_finite()) {
-        return Err(MitigateError::Invalid("cannot extrapolate non-finite values".into()));
+        return Err(MitigateError::Invalid(
+            "cannot extrapolate non-finite values".into(),
+        ));
     }
     let too_high = |order: usize, shift: usize| {
         MitigateError::Invalid(format!(
@@ -88,8 +90,7 @@ pub fn extrapolate(
         } => {
             if order != 1 {
                 return Err(MitigateError::Invalid(
-                    "exponential extrapolation with unknown asymptote supports order 1 only"
-                        .into(),
+                    "exponential extrapolation with unknown asymptote supports order 1 only".into(),
                 ));
             }
             if scales.len() < 3 {

@@ -157,12 +157,10 @@ impl ModelCard {
                 message: format!("code '{}' is not supported (expected 'toric')", card.code),
             });
         }
-        card.model
-            .validate()
-            .map_err(|e| NeuralError::BadModel {
-                path: path.clone(),
-                message: e.to_string(),
-            })?;
+        card.model.validate().map_err(|e| NeuralError::BadModel {
+            path: path.clone(),
+            message: e.to_string(),
+        })?;
         Ok(card)
     }
 

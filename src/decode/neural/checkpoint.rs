@@ -58,9 +58,11 @@ pub fn load_weights(vs: &mut VarStore, path: &Path) -> Result<(), NeuralError> {
         .collect();
     let vars = vs.variables();
     for (name, var) in &vars {
-        let src = saved
-            .get(name)
-            .ok_or_else(|| bad(format!("tensor '{name}' missing: the card's model shape does not match the weights")))?;
+        let src = saved.get(name).ok_or_else(|| {
+            bad(format!(
+                "tensor '{name}' missing: the card's model shape does not match the weights"
+            ))
+        })?;
         if src.size() != var.size() {
             return Err(bad(format!(
                 "tensor '{name}' has shape {:?}, the card's model shape needs {:?}",
@@ -74,5 +76,6 @@ pub fn load_weights(vs: &mut VarStore, path: &Path) -> Result<(), NeuralError> {
             "unexpected tensor '{extra}': the card's model shape does not match the weights"
         )));
     }
-    vs.load(path).map_err(|e| bad(format!("loading weights: {e}")))
+    vs.load(path)
+        .map_err(|e| bad(format!("loading weights: {e}")))
 }

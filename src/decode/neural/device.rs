@@ -111,10 +111,19 @@ mod tests {
     fn parses_device_choices() {
         assert_eq!("auto".parse::<DeviceChoice>().unwrap(), DeviceChoice::Auto);
         assert_eq!("cpu".parse::<DeviceChoice>().unwrap(), DeviceChoice::Cpu);
-        assert_eq!("cuda".parse::<DeviceChoice>().unwrap(), DeviceChoice::Cuda(0));
-        assert_eq!("cuda:3".parse::<DeviceChoice>().unwrap(), DeviceChoice::Cuda(3));
+        assert_eq!(
+            "cuda".parse::<DeviceChoice>().unwrap(),
+            DeviceChoice::Cuda(0)
+        );
+        assert_eq!(
+            "cuda:3".parse::<DeviceChoice>().unwrap(),
+            DeviceChoice::Cuda(3)
+        );
         let err = "gpu".parse::<DeviceChoice>().unwrap_err().to_string();
-        assert!(err.contains("'gpu'") && err.contains("auto, cpu, cuda"), "{err}");
+        assert!(
+            err.contains("'gpu'") && err.contains("auto, cpu, cuda"),
+            "{err}"
+        );
     }
 
     #[test]

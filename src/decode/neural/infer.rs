@@ -12,8 +12,8 @@ use super::device::{device_name, with_autocast, DeviceChoice};
 use super::model::EndNet;
 use super::NeuralError;
 use crate::bits::BitMatrix;
-use crate::decode::{DecodeError, Decoder};
 use crate::code::toric::ToricCode;
+use crate::decode::{DecodeError, Decoder};
 
 /// Default shots per forward pass on the CPU.
 pub const CPU_CHUNK: usize = 1024;
@@ -43,8 +43,8 @@ pub fn predict_classes(
     for start in (0..dets.rows()).step_by(chunk) {
         let rows = chunk.min(dets.rows() - start);
         let bytes = dets.as_bytes()[start * stride..(start + rows) * stride].to_vec();
-        let part = BitMatrix::from_bytes(rows, dets.cols(), bytes)
-            .expect("whole rows of a valid matrix");
+        let part =
+            BitMatrix::from_bytes(rows, dets.cols(), bytes).expect("whole rows of a valid matrix");
         let batch = EncodedBatch::encode(code, &part)?;
         let argmax = class_logits(net, &batch, device)
             .argmax(1, false)
@@ -98,7 +98,11 @@ impl NeuralDecoder {
             model: Mutex::new(model),
             code,
             device,
-            chunk: if device.is_cuda() { CUDA_CHUNK } else { CPU_CHUNK },
+            chunk: if device.is_cuda() {
+                CUDA_CHUNK
+            } else {
+                CPU_CHUNK
+            },
         })
     }
 

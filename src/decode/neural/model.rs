@@ -106,10 +106,7 @@ impl ModuleT for ResidualBlock {
     fn forward_t(&self, xs: &Tensor, train: bool) -> Tensor {
         let ctx = xs.apply(&nn::func(site_mean)).apply(&self.context);
         let h = xs.apply(&self.conv1).apply_t(&self.bn1, train) + ctx.unsqueeze(-1).unsqueeze(-1);
-        let h = h
-            .gelu("none")
-            .apply(&self.conv2)
-            .apply_t(&self.bn2, train);
+        let h = h.gelu("none").apply(&self.conv2).apply_t(&self.bn2, train);
         (xs + h).gelu("none")
     }
 }
@@ -172,5 +169,8 @@ impl EndNet {
 
 /// Number of trainable parameters in a var store.
 pub fn parameter_count(vs: &nn::VarStore) -> i64 {
-    vs.trainable_variables().iter().map(|t| t.numel() as i64).sum()
+    vs.trainable_variables()
+        .iter()
+        .map(|t| t.numel() as i64)
+        .sum()
 }

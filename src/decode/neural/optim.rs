@@ -162,7 +162,9 @@ impl AdamW {
                     continue;
                 }
                 let g = g.to_kind(m.kind());
-                let _ = m.g_mul_scalar_(self.beta1).g_add_(&(&g * (1.0 - self.beta1)));
+                let _ = m
+                    .g_mul_scalar_(self.beta1)
+                    .g_add_(&(&g * (1.0 - self.beta1)));
                 let _ = v
                     .g_mul_scalar_(self.beta2)
                     .g_add_(&(&g * &g * (1.0 - self.beta2)));

@@ -14,7 +14,9 @@ use rand::{Rng, SeedableRng};
 use tch::{nn::VarStore, Device, Kind, Tensor};
 
 use super::batch::{labels, row_classes, EncodedBatch};
-use super::card::{HistoryPoint, ModelCard, TrainingRecord, CARD_FILE, CARD_FORMAT, OPTIMIZER_FILE};
+use super::card::{
+    HistoryPoint, ModelCard, TrainingRecord, CARD_FILE, CARD_FORMAT, OPTIMIZER_FILE,
+};
 use super::checkpoint::{load_weights, save_weights};
 use super::device::{device_name, uses_mixed_precision, with_autocast, DeviceChoice};
 use super::infer::predict_classes;
@@ -61,7 +63,10 @@ pub struct TrainConfig {
 
 /// A reference decoder evaluated on the same held-out shots (e.g. matching): its name and a
 /// function from detector rows to predicted observable rows.
-pub type Reference<'a> = (&'a str, &'a (dyn Fn(&BitMatrix) -> Result<BitMatrix, String> + Sync));
+pub type Reference<'a> = (
+    &'a str,
+    &'a (dyn Fn(&BitMatrix) -> Result<BitMatrix, String> + Sync),
+);
 
 /// The canonical spelling of a noise spec (`depol` becomes `depolarizing`).
 pub fn canonical_noise(noise: &str) -> Result<String, NeuralError> {
@@ -142,8 +147,8 @@ impl Learner {
         let (syn, xor) = batch.encoded.tensors(self.device);
         let target = Tensor::from_slice(&batch.labels).to_device(self.device);
         self.opt.zero_grad();
-        let logits = with_autocast(self.device, || self.net.forward(&syn, &xor, true))
-            .to_kind(Kind::Float);
+        let logits =
+            with_autocast(self.device, || self.net.forward(&syn, &xor, true)).to_kind(Kind::Float);
         let loss = logits.cross_entropy_for_logits(&target);
         (&loss * self.scaler.scale).backward();
         let finite = !self.scaler.enabled || self.opt.unscale_grads(self.scaler.scale);
@@ -164,9 +169,19 @@ impl Learner {
 }
 
 /// Samples and encodes the batch of step `step` of a run.
-pub fn make_batch(code: &ToricCode, config: &TrainConfig, step: u64) -> Result<TrainBatch, NeuralError> {
+pub fn make_batch(
+    code: &ToricCode,
+    config: &TrainConfig,
+    step: u64,
+) -> Result<TrainBatch, NeuralError> {
     let ch = channel(&config.noise, config.p_at(step))?;
-    let shots = sample_toric(code, &ch, config.batch, derive_seed(config.seed, step), false);
+    let shots = sample_toric(
+        code,
+        &ch,
+        config.batch,
+        derive_seed(config.seed, step),
+        false,
+    );
     let encoded = EncodedBatch::encode(code, &shots.dets)?;
     let labels = labels(&shots.obs, &encoded.pure_classes);
     Ok(TrainBatch { encoded, labels })
@@ -191,13 +206,15 @@ impl TrainConfig {
         }
         if let Some((a, b)) = self.p_range {
             if !(valid_p(a) && valid_p(b) && a <= b) {
-                return bad(format!("--p-range {a}:{b} must satisfy 0 <= a <= b <= 0.75"));
+                return bad(format!(
+                    "--p-range {a}:{b} must satisfy 0 <= a <= b <= 0.75"
+                ));
             }
         }
         if self.steps == 0 || self.batch == 0 || self.eval_shots == 0 {
             return bad("--steps, --batch and --eval-shots must be positive".to_string());
         }
-        if !(self.lr > 0.0) || !(self.weight_decay >= 0.0) {
+        if self.lr.is_nan() || self.lr <= 0.0 || self.weight_decay.is_nan() || self.weight_decay < 0.0 {
             return bad(format!(
                 "--lr must be > 0 and --weight-decay >= 0 (got {} and {})",
                 self.lr, self.weight_decay
@@ -213,7 +230,7 @@ impl TrainConfig {
             None => self.p,
             Some((a, b)) => {
                 let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(derive_seed(
-                    self.seed ^ 0x5eed_0f_9,
+                    self.seed ^ 0x05ee_d0f9,
                     step,
                 ));
                 a + (b - a) * rng.random::<f64>()
@@ -407,7 +424,6 @@ pub fn train(
     let (tx, rx) = mpsc::sync_channel::<Result<TrainBatch, NeuralError>>(2);
     let producer = {
         let config = config.clone();
-        let code = code.clone();
         std::thread::spawn(move || {
             for step in start..end {
                 if tx.send(make_batch(&code, &config, step)).is_err() {
@@ -429,7 +445,10 @@ pub fn train(
         card.training.samples = samples_before + (step - start) * config.batch as u64;
         save_weights(&learner.vs, out)?;
         super::card::save_safetensors_atomically(&out.join(OPTIMIZER_FILE), |tmp| {
-            learner.opt.save(tmp).map_err(|e| tch::TchError::Kind(e.to_string()))
+            learner
+                .opt
+                .save(tmp)
+                .map_err(|e| tch::TchError::Kind(e.to_string()))
         })?;
         card.save(out)
     };
