@@ -12,3 +12,4 @@ cargo clippy --release --all-targets --features neural -- -D warnings
 cargo test --release
 cargo test --release --features neural
 python scripts/check_stim_compat.py target/release/qecd
+python scripts/check_matching_compat.py target/release/qecd

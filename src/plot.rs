@@ -222,21 +222,14 @@ pub fn plot_curves(
             Ok(())
         }
         Some("png") => {
-            let dir = match path.parent() {
-                Some(p) if !p.as_os_str().is_empty() => p,
-                _ => Path::new("."),
-            };
-            let tmp = tempfile::Builder::new()
-                .suffix(".png")
-                .tempfile_in(dir)
-                .map_err(io_err)?;
+            let out = AtomicOutput::create_with_suffix(path, ".png").map_err(io_err)?;
             draw(
-                BitMapBackend::new(tmp.path(), SIZE).into_drawing_area(),
+                BitMapBackend::new(out.temp_path(), SIZE).into_drawing_area(),
                 curves,
                 threshold,
             )
             .map_err(draw_err)?;
-            tmp.persist(path).map_err(|e| io_err(e.error))?;
+            out.commit().map_err(io_err)?;
             Ok(())
         }
         _ => Err(PlotError::Format(name)),
@@ -273,6 +266,12 @@ mod tests {
         let png = dir.path().join("c.png");
         plot_curves(&png, &curves(), None, "t").unwrap();
         assert_eq!(&std::fs::read(&png).unwrap()[..4], b"\x89PNG");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&png).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o644, "plots are readable like other outputs");
+        }
         assert_eq!(
             std::fs::read_dir(dir.path()).unwrap().count(),
             2,

@@ -194,7 +194,7 @@ impl ToricSampler {
     /// multiple of [`CHUNK`]; the result does not depend on how a run is split into calls.
     pub fn sample(&self, first_shot: u64, count: usize, keep_errors: bool) -> ToricShots {
         assert!(
-            first_shot % CHUNK as u64 == 0,
+            first_shot.is_multiple_of(CHUNK as u64),
             "batches start at multiples of {CHUNK} shots"
         );
         let nd = self.code.num_detectors();
@@ -324,9 +324,9 @@ mod tests {
         }
         let orig = a;
         transpose64(&mut a);
-        for r in 0..64 {
-            for c in 0..64 {
-                assert_eq!(a[c] >> r & 1, orig[r] >> c & 1);
+        for (r, word) in orig.iter().enumerate() {
+            for (c, col) in a.iter().enumerate() {
+                assert_eq!(col >> r & 1, word >> c & 1);
             }
         }
     }

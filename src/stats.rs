@@ -113,10 +113,11 @@ fn solve3(mut m: [[f64; 3]; 3], mut v: [f64; 3]) -> Option<[f64; 3]> {
         }
         m.swap(col, piv);
         v.swap(col, piv);
+        let pivot_row = m[col];
         for r in col + 1..3 {
-            let f = m[r][col] / m[col][col];
-            for k in col..3 {
-                m[r][k] -= f * m[col][k];
+            let f = m[r][col] / pivot_row[col];
+            for (x, &y) in m[r].iter_mut().zip(&pivot_row).skip(col) {
+                *x -= f * y;
             }
             v[r] -= f * v[col];
         }

@@ -233,9 +233,9 @@ fn count_mistakes_matches_the_predictions() {
         .assert()
         .success()
         .get_output()
-        .stdout
         .clone();
-    let text = String::from_utf8(out).unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let timing = String::from_utf8(out.stderr).unwrap();
     let first = text.lines().next().unwrap();
     let pm_pred = read_all(
         &fixture("surface_d5", "pymatching_pred.b8"),
@@ -252,7 +252,8 @@ fn count_mistakes_matches_the_predictions() {
         (m.parse::<i64>().unwrap() - pm_mistakes).abs() <= 10,
         "{first} vs PyMatching {pm_mistakes}"
     );
-    assert!(text.contains("Decoding time per shot"));
+    assert_eq!(text.lines().count(), 1, "only the count on stdout: {text}");
+    assert!(timing.contains("Decoding time per shot"), "{timing}");
 }
 
 #[test]

@@ -37,7 +37,7 @@ pub struct CountMistakesArgs {
     /// Where to write `MISTAKES / SHOTS` (default: standard output).
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// Also print the decoding time (total and per shot).
+    /// Also print the decoding time (total and per shot) on stderr.
     #[arg(long)]
     pub time: bool,
     /// Decoder (see `qecd bench --help` for the list).
@@ -108,12 +108,12 @@ pub fn run(a: CountMistakesArgs) -> Result<()> {
     let mut sink = Sink::create(a.out.as_deref())?;
     writeln!(sink, "{mistakes} / {shots}")?;
     if a.time {
-        writeln!(sink, "Total decoding time: {:.0}us", seconds * 1e6)?;
-        writeln!(
-            sink,
+        // On stderr, as PyMatching prints it.
+        eprintln!("Total decoding time: {:.0}us", seconds * 1e6);
+        eprintln!(
             "Decoding time per shot: {:.4}us",
             seconds * 1e6 / shots.max(1) as f64
-        )?;
+        );
     }
     sink.finish()
 }

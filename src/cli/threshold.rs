@@ -184,7 +184,7 @@ pub fn run(a: ThresholdArgs) -> Result<()> {
                         discards: 0,
                         seconds: start.elapsed().as_secs_f64(),
                         decoder: name.clone(),
-                        strong_id: strong_id(&format!("{name}|{}|{}|{l}|{p}", a.code, a.noise)),
+                        strong_id: strong_id(&format!("{name}|{meta}")),
                         json_metadata: meta,
                     };
                     writeln!(f, "{}", row.to_csv_line())?;

@@ -16,23 +16,25 @@ pub struct AtomicOutput {
 impl AtomicOutput {
     /// Creates the temporary file next to `path` (same folder, so the rename is atomic).
     pub fn create(path: &Path) -> io::Result<Self> {
+        Self::create_with_suffix(path, "")
+    }
+
+    /// As [`AtomicOutput::create`], with a temporary file name ending in `suffix` (for writers
+    /// that pick the format from the extension and write to [`AtomicOutput::temp_path`]).
+    pub fn create_with_suffix(path: &Path, suffix: &str) -> io::Result<Self> {
         let dir = match path.parent() {
             Some(p) if !p.as_os_str().is_empty() => p,
             _ => Path::new("."),
         };
-        let tmp = NamedTempFile::new_in(dir).map_err(|e| {
-            io::Error::new(
-                e.kind(),
-                format!("cannot create a file in {}: {e}", dir.display()),
-            )
-        })?;
-        // Temporary files are created private (0600); give the output the usual 0644.
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            tmp.as_file()
-                .set_permissions(std::fs::Permissions::from_mode(0o644))?;
-        }
+        let tmp = tempfile::Builder::new()
+            .suffix(suffix)
+            .tempfile_in(dir)
+            .map_err(|e| {
+                io::Error::new(
+                    e.kind(),
+                    format!("cannot create a file in {}: {e}", dir.display()),
+                )
+            })?;
         Ok(AtomicOutput {
             path: path.to_path_buf(),
             writer: BufWriter::with_capacity(1 << 16, tmp),
@@ -44,9 +46,22 @@ impl AtomicOutput {
         &self.path
     }
 
+    /// The temporary file's path, for writers that open the file themselves; what they write
+    /// there becomes `path` on [`AtomicOutput::commit`] (write nothing through `self` then).
+    pub fn temp_path(&self) -> &Path {
+        self.writer.get_ref().path()
+    }
+
     /// Flushes and renames the temporary file to the final path.
     pub fn commit(self) -> io::Result<File> {
         let tmp = self.writer.into_inner().map_err(|e| e.into_error())?;
+        // Temporary files are created private (0600); give the output the usual 0644. Set by
+        // path, since a writer using `temp_path` may have replaced the file.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o644))?;
+        }
         tmp.persist(&self.path).map_err(|e| e.error)
     }
 }

@@ -150,7 +150,7 @@ pub fn split_columns(m: &BitMatrix, at: usize) -> (BitMatrix, BitMatrix) {
     let mut right = BitMatrix::zeros(m.rows(), m.cols() - at);
     for r in 0..m.rows() {
         let row = m.row(r);
-        if at % 8 == 0 {
+        if at.is_multiple_of(8) {
             left.row_mut(r).copy_from_slice(&row[..at / 8]);
         } else {
             let out = left.row_mut(r);

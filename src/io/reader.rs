@@ -166,7 +166,7 @@ impl<R: BufRead> ShotReader<R> {
             });
         }
         buf.truncate(filled);
-        if self.bits % 8 != 0 {
+        if !self.bits.is_multiple_of(8) {
             let pad = !((1u8 << (self.bits % 8)) - 1);
             if let Some(r) = (0..rows).find(|r| buf[r * stride + stride - 1] & pad != 0) {
                 let last = buf[r * stride + stride - 1] & pad;

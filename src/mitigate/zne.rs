@@ -239,7 +239,7 @@ mod tests {
 
     #[test]
     fn exponential_fit_recovers_exact_curve() {
-        let x = [1.0, 2.0, 3.0, 4.0];
+        let x = [1.0f64, 2.0, 3.0, 4.0];
         let y: Vec<f64> = x.iter().map(|t| -1.0 - 4.0 * (-0.3 * t).exp()).collect();
         let v = extrapolate(
             Extrapolation::Exp {

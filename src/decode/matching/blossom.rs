@@ -103,8 +103,15 @@ pub struct Blossom {
     delta: i64,
     mark: Vec<u32>,
     mark_generation: u32,
+    /// Per marked blossom: the sum of its dual and those of its ancestors.
+    above: Vec<i64>,
     leaves: Vec<usize>,
     stack: Vec<usize>,
+    /// Vertices some of whose duals rose since [`Blossom::clear_raised`] (and a mark per vertex).
+    raised: Vec<usize>,
+    raised_mark: Vec<bool>,
+    /// Per vertex: the tree's `delta` when it last became S.
+    s_since: Vec<i64>,
 }
 
 impl Blossom {
@@ -154,6 +161,28 @@ impl Blossom {
         self.build_adjacency();
         self.init_state();
         self.greedy();
+        self.grow_free_roots()
+    }
+
+    /// Solves again after edges `first_new..` were added to a solved (or stuck) problem, reusing
+    /// the matching and duals: each added edge with negative reduced cost is made feasible by
+    /// lowering the duals on one side (expanding blossoms whose dual reaches zero and unmatching
+    /// what loses tightness), then the freed vertices grow trees again.
+    pub fn resolve(&mut self, first_new: usize) -> Result<(), Vec<usize>> {
+        self.build_adjacency();
+        for k in first_new..self.edge_u.len() {
+            let (u, v) = (self.edge_u[k], self.edge_v[k]);
+            let slack = self.edge_cost[k] - self.pot[u] - self.pot[v]
+                + 2 * self.common_blossom_dual(u, v);
+            if slack >= 0 {
+                continue;
+            }
+            self.lower_side(u, v, -slack);
+        }
+        self.grow_free_roots()
+    }
+
+    fn grow_free_roots(&mut self) -> Result<(), Vec<usize>> {
         for root in 0..self.n {
             if self.mate[root] == FREE {
                 self.grow_tree(root)?;
@@ -162,17 +191,129 @@ impl Blossom {
         Ok(())
     }
 
+    /// Lowers by `amount` the duals on `u`'s side of the pair `(u, v)`, outermost first,
+    /// unmatching every node whose dual drops. First the blossoms holding both are dissolved:
+    /// removing blossom `B` and lowering its members' potentials by `z_B` leaves every slack
+    /// inside `B` unchanged and only raises those leaving it (its outer matched edge, which
+    /// loses tightness, is unmatched).
+    fn lower_side(&mut self, u: usize, v: usize, mut amount: i64) {
+        while self.in_blossom[u] == self.in_blossom[v] {
+            let b = self.in_blossom[u];
+            let z = self.dual[b];
+            if z > 0 {
+                self.unmatch_base(b);
+                self.leaves.clear();
+                self.collect_leaves(b);
+                for i in 0..self.leaves.len() {
+                    let leaf = self.leaves[i];
+                    self.pot[leaf] -= z;
+                }
+            }
+            self.dissolve(b);
+        }
+        while amount > 0 {
+            let x = self.in_blossom[u];
+            let step = if x == u { amount } else { amount.min(self.dual[x]) };
+            if step > 0 {
+                amount -= step;
+                if x >= self.n {
+                    self.dual[x] -= step;
+                }
+                self.leaves.clear();
+                self.collect_leaves(x);
+                for i in 0..self.leaves.len() {
+                    let leaf = self.leaves[i];
+                    self.pot[leaf] -= step;
+                }
+                self.unmatch_base(x);
+            }
+            if x >= self.n && self.dual[x] == 0 {
+                self.dissolve(x);
+            }
+        }
+    }
+
+    /// Frees the base of outer node `x` and its partner.
+    fn unmatch_base(&mut self, x: usize) {
+        let b = self.base[x];
+        match self.mate[b] {
+            FREE => {}
+            BOUNDARY => self.mate[b] = FREE,
+            p => {
+                let w = self.endpoint(p);
+                self.mate[w] = FREE;
+                self.mate[b] = FREE;
+            }
+        }
+    }
+
+    /// Replaces outer blossom `b` (outside any tree) by its children; its dual is dropped.
+    fn dissolve(&mut self, b: usize) {
+        let children = std::mem::take(&mut self.children[b]);
+        for &c in &children {
+            self.parent[c] = NONE;
+            self.leaves.clear();
+            self.collect_leaves(c);
+            for i in 0..self.leaves.len() {
+                let v = self.leaves[i];
+                self.in_blossom[v] = c;
+            }
+        }
+        self.children[b] = children;
+        self.children[b].clear();
+        self.child_endpoints[b].clear();
+        self.dual[b] = 0;
+        self.unused.push(b);
+    }
+
     /// The partner of vertex `v` after [`Blossom::solve`].
     pub fn partner(&self, v: usize) -> Partner {
         match self.mate[v] {
             BOUNDARY => Partner::Boundary,
             p => {
                 debug_assert_ne!(p, FREE);
-                Partner::Vertex {
-                    vertex: self.endpoint(p),
-                    edge: p >> 1,
-                }
+                Partner::Vertex { vertex: self.endpoint(p), edge: p >> 1 }
             }
+        }
+    }
+
+    /// The outermost blossom with a positive dual that contains vertex `v`, after
+    /// [`Blossom::solve`] (`v` itself if there is none). Two vertices in different groups share
+    /// no blossom with a positive dual, so their reduced cost needs only their potentials.
+    pub fn group(&self, v: usize) -> usize {
+        let mut group = v;
+        let mut b = self.parent[v];
+        while b != NONE {
+            if self.dual[b] > 0 {
+                group = b;
+            }
+            b = self.parent[b];
+        }
+        group
+    }
+
+    /// The vertices some of whose duals (own or of a blossom holding them) rose since the last
+    /// [`Blossom::clear_raised`]. Only pairs with such a vertex can have lost slack: a pair's
+    /// slack changes by minus the change of the duals holding exactly one of its ends.
+    pub fn raised(&self) -> &[usize] {
+        &self.raised
+    }
+
+    /// Forgets the raised vertices.
+    pub fn clear_raised(&mut self) {
+        for &v in &self.raised {
+            self.raised_mark[v] = false;
+        }
+        self.raised.clear();
+    }
+
+    /// The dual of the outermost blossom containing `v` (0 if `v` is in no blossom).
+    pub fn outermost_dual(&self, v: usize) -> i64 {
+        let b = self.in_blossom[v];
+        if b == v {
+            0
+        } else {
+            self.dual[b]
         }
     }
 
@@ -183,22 +324,40 @@ impl Blossom {
 
     /// Sum of the duals of the blossoms that contain both `u` and `v`.
     pub fn common_blossom_dual(&mut self, u: usize, v: usize) -> i64 {
+        self.anchor(u);
+        self.common_with_anchor(v)
+    }
+
+    /// Prepares [`Blossom::common_with_anchor`] for pairs `(u, _)`: marks the blossoms holding
+    /// `u` with the sum of their duals and those of the blossoms around them.
+    pub fn anchor(&mut self, u: usize) {
         self.next_mark();
         let generation = self.mark_generation;
+        self.stack.clear();
         let mut b = self.parent[u];
         while b != NONE {
-            self.mark[b] = generation;
+            self.stack.push(b);
             b = self.parent[b];
         }
-        let mut sum = 0;
+        let mut above = 0;
+        for i in (0..self.stack.len()).rev() {
+            let b = self.stack[i];
+            above += self.dual[b];
+            self.above[b] = above;
+            self.mark[b] = generation;
+        }
+    }
+
+    /// Sum of the duals of the blossoms holding both `v` and the last [`Blossom::anchor`].
+    pub fn common_with_anchor(&self, v: usize) -> i64 {
         let mut b = self.parent[v];
         while b != NONE {
-            if self.mark[b] == generation {
-                sum += self.dual[b];
+            if self.mark[b] == self.mark_generation {
+                return self.above[b];
             }
             b = self.parent[b];
         }
-        sum
+        0
     }
 
     fn next_mark(&mut self) {
@@ -266,10 +425,16 @@ impl Blossom {
         self.unused.extend((self.n..nodes).rev());
         if self.mark.len() < nodes {
             self.mark.resize(nodes, 0);
+            self.above.resize(nodes, 0);
         }
         self.heap.clear();
         self.tree.clear();
         self.delta = 0;
+        self.raised.clear();
+        self.raised_mark.clear();
+        self.raised_mark.resize(self.n, false);
+        self.s_since.clear();
+        self.s_since.resize(self.n, 0);
     }
 
     /// Feasible starting duals, then one tightening pass that matches what it can.
@@ -352,6 +517,7 @@ impl Blossom {
 
     /// Queues the events of vertex `v`, which has just become part of an S node.
     fn push_s_events(&mut self, v: usize) {
+        self.s_since[v] = self.delta;
         if self.boundary_cost[v] != NO_BOUNDARY {
             self.push(self.boundary_cost[v] - self.pot[v], TO_BOUNDARY, v);
         }
@@ -414,7 +580,7 @@ impl Blossom {
         self.delta = 0;
         self.heap.clear();
         self.tree.clear();
-        self.make_s(root, NONE);
+        self.make_s(self.in_blossom[root], NONE);
         while let Some(Reverse((time, kind, payload))) = self.heap.pop() {
             match kind {
                 GROW => {
@@ -485,6 +651,17 @@ impl Blossom {
     fn end_tree(&mut self) {
         for i in 0..self.tree.len() {
             let x = self.tree[i];
+            if self.parent[x] == NONE && self.label[x] == Label::S && self.delta > 0 {
+                self.leaves.clear();
+                self.collect_leaves(x);
+                for j in 0..self.leaves.len() {
+                    let v = self.leaves[j];
+                    if self.s_since[v] < self.delta && !self.raised_mark[v] {
+                        self.raised_mark[v] = true;
+                        self.raised.push(v);
+                    }
+                }
+            }
             if self.parent[x] == NONE && self.label[x] != Label::Free {
                 self.set_label(x, Label::Free);
             }
@@ -606,10 +783,7 @@ impl Blossom {
         let len = children.len() as isize;
         let at = |j: isize| (((j % len) + len) % len) as usize;
         let entry = self.in_blossom[self.endpoint(self.label_end[b] ^ 1)];
-        let mut j = children
-            .iter()
-            .position(|&c| c == entry)
-            .expect("entry child") as isize;
+        let mut j = children.iter().position(|&c| c == entry).expect("entry child") as isize;
         let (jstep, trick): (isize, usize) = if j & 1 == 1 {
             j -= len;
             (1, 0)
@@ -664,10 +838,7 @@ impl Blossom {
         }
         let len = self.children[b].len() as isize;
         let at = |j: isize| (((j % len) + len) % len) as usize;
-        let i = self.children[b]
-            .iter()
-            .position(|&c| c == t)
-            .expect("child") as isize;
+        let i = self.children[b].iter().position(|&c| c == t).expect("child") as isize;
         let mut j = i;
         let (jstep, trick): (isize, usize) = if i & 1 == 1 {
             j -= len;
@@ -743,11 +914,7 @@ mod tests {
     use proptest::prelude::*;
 
     /// Minimum cost by dynamic programming over subsets (None if no perfect matching).
-    fn brute_force(
-        n: usize,
-        edges: &[(usize, usize, i64)],
-        boundary: &[Option<i64>],
-    ) -> Option<i64> {
+    fn brute_force(n: usize, edges: &[(usize, usize, i64)], boundary: &[Option<i64>]) -> Option<i64> {
         let mut cost = vec![vec![None::<i64>; n]; n];
         for &(u, v, c) in edges {
             let best = cost[u][v].map_or(c, |x: i64| x.min(c));
@@ -759,9 +926,7 @@ mod tests {
         dp[0] = Some(0);
         for mask in 0..=full {
             let Some(here) = dp[mask] else { continue };
-            let Some(i) = (0..n).find(|&i| mask & (1 << i) == 0) else {
-                continue;
-            };
+            let Some(i) = (0..n).find(|&i| mask & (1 << i) == 0) else { continue };
             let mut relax = |m: usize, c: i64| {
                 if dp[m].is_none_or(|x| c < x) {
                     dp[m] = Some(c);
@@ -843,21 +1008,47 @@ mod tests {
         }
     }
 
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+        /// Solving with part of the edges and then adding the rest through `resolve` (dual
+        /// repair, warm start) gives the same optimum as the brute force on all edges.
+        #[test]
+        fn resolve_after_adding_edges((n, edges, boundary) in problem(), split in 0usize..8) {
+            let mut solver = Blossom::default();
+            solver.reset(n);
+            for (v, b) in boundary.iter().enumerate() {
+                if let Some(b) = b {
+                    solver.set_boundary(v, 2 * b);
+                }
+            }
+            let first = split.min(edges.len());
+            for &(u, v, c) in &edges[..first] {
+                solver.add_edge(u, v, 2 * c);
+            }
+            let _ = solver.solve();
+            for &(u, v, c) in &edges[first..] {
+                solver.add_edge(u, v, 2 * c);
+            }
+            let resolved = solver.resolve(first).ok().map(|()| {
+                (0..n)
+                    .map(|v| match solver.partner(v) {
+                        Partner::Boundary => 2 * boundary[v].unwrap(),
+                        Partner::Vertex { edge, .. } => edges[edge].2,
+                    })
+                    .sum::<i64>()
+                    / 2
+            });
+            prop_assert_eq!(resolved, brute_force(n, &edges, &boundary));
+        }
+    }
+
     #[test]
     fn odd_cycle_needs_a_blossom() {
         // Triangle 0-1-2 with a pendant 3 on vertex 2: the optimum pairs 0-1 and 2-3.
         let edges = [(0, 1, 1), (1, 2, 1), (2, 0, 1), (2, 3, 5)];
         assert_eq!(solve(4, &edges, &[None; 4]), Some(6));
         // Two triangles joined by a bridge.
-        let edges = [
-            (0, 1, 2),
-            (1, 2, 2),
-            (2, 0, 2),
-            (3, 4, 2),
-            (4, 5, 2),
-            (5, 3, 2),
-            (2, 3, 9),
-        ];
+        let edges = [(0, 1, 2), (1, 2, 2), (2, 0, 2), (3, 4, 2), (4, 5, 2), (5, 3, 2), (2, 3, 9)];
         assert_eq!(solve(6, &edges, &[None; 6]), Some(13));
     }
 

@@ -6,26 +6,32 @@
 //! 1. Detection events are toggled by the endpoints of negative-weight edges (p > 0.5): such
 //!    an edge is taken as flipped by default, which turns the problem into one with weights
 //!    `|w|` (PyMatching does the same).
-//! 2. Candidate pairs: a Dijkstra search from every event collects its [`NEAREST`] nearest
-//!    events (stopping early at twice its boundary distance, beyond which its side never needs
-//!    a pair). Every event's boundary distance is precomputed.
-//! 3. The blossom solver finds a minimum-weight perfect matching with boundary among the
-//!    candidate pairs, with duals.
-//! 4. Certificate: a pair `(u, v)` left out can only lower the cost if
-//!    `2 d(u, v) < pot(u) + pot(v)`, so it lies within distance `max(pot)` of the endpoint
-//!    with the larger potential. Every event whose search did not already reach that far is
-//!    searched again; pairs with negative reduced cost (blossom duals included) are added and
-//!    the matching is solved again. When none remain, the duals are feasible for the complete
-//!    pair graph, so the matching is optimal over all pairs.
+//! 2. Candidate pairs: regions grow from all events at once (a Voronoi diagram of the detector
+//!    graph); two events whose regions touch become a candidate pair, with the length of the
+//!    path through the contact (an upper bound on their distance). Every event's boundary
+//!    distance is precomputed.
+//! 3. The blossom solver finds a minimum-cost perfect matching with boundary among the
+//!    candidate pairs, with duals (vertex potentials `pot` and blossom duals).
+//! 4. Certificate over all pairs. A pair `(u, v)` violates the dual constraints iff
+//!    `2 d(u, v) < pot(u) + pot(v) - 2 common(u, v)` (doubled units; `common` = duals of the
+//!    blossoms holding both). Pairs in different groups (outermost blossoms with positive dual,
+//!    see [`Blossom::group`]) have `common = 0`: regions grow again, each event's starting at
+//!    `-pot`, over the nodes of negative value only; along a violated pair's shortest path
+//!    every node has a negative value and some region contact has a negative value, and the
+//!    pair of that contact is itself violated (its value is exact). Pairs inside one
+//!    group are checked by a search from each member of radius `pot - z(outermost blossom)`,
+//!    which bounds what the pair's own blossoms leave of the potentials.
+//! 5. Violated pairs are added and the matching is repaired rather than recomputed
+//!    ([`Blossom::resolve`]); afterwards only events whose duals rose can be in new violations,
+//!    so only they are searched again (or everything, when many rose). When no violation is
+//!    left, the duals are feasible for the complete pair graph, so the matching is optimal over
+//!    all pairs; and so is its cost, although candidate costs were upper bounds on distances
+//!    (the matched costs equal the dual objective, a lower bound on the optimum).
 
-use super::blossom::{Blossom, Partner, NO_BOUNDARY};
+use super::blossom::{Blossom, Partner};
 use super::error::MatchingError;
 use super::graph::MatchingGraph;
-use super::paths::{Control, DetectorGraph, Dijkstra, UNREACHABLE};
-
-/// Default number of nearest events each event's first search collects as candidate partners
-/// (see [`Matcher::set_nearest`]).
-pub const NEAREST: usize = 8;
+use super::paths::{Contact, Control, DetectorGraph, Dijkstra, Regions, UNREACHABLE};
 
 /// A matching of one shot's detection events.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -36,24 +42,32 @@ pub struct Matching {
     /// paths (negative-weight edges included).
     pub weight: f64,
     /// Matched detection events `(a, Some(b))`, or `(a, None)` for an event matched to the
-    /// boundary. The correction path of a pair is the shortest path traced from `a`.
+    /// boundary.
     pub pairs: Vec<(usize, Option<usize>)>,
 }
 
-/// A candidate pair of events (indices into the shot's event list).
+/// A candidate pair of events (indices into the shot's event list) with a path between them.
 #[derive(Clone, Copy, Debug)]
 struct Candidate {
-    source: u32,
-    target: u32,
-    distance: i64,
+    a: u32,
+    b: u32,
+    length: i64,
     observables: u64,
     weight: f64,
+}
+
+impl Candidate {
+    fn from_contact(c: &Contact) -> Self {
+        let (a, b) = if c.a < c.b { (c.a, c.b) } else { (c.b, c.a) };
+        Candidate { a, b, length: c.length, observables: c.observables, weight: c.weight }
+    }
 }
 
 /// Per-thread scratch space for [`Matcher::decode`]; reuse it across shots.
 #[derive(Clone, Debug)]
 pub struct Workspace {
     dijkstra: Dijkstra,
+    regions: Regions,
     blossom: Blossom,
     /// Per detector: `event_stamp == stamp` marks a detection event with index `event_index`.
     event_stamp: Vec<u32>,
@@ -63,11 +77,13 @@ pub struct Workspace {
     toggled: Vec<bool>,
     touched: Vec<usize>,
     component_events: Vec<u32>,
+    /// Per event: its group in the solved matching (see [`Blossom::group`]).
+    group: Vec<usize>,
+    /// Per event: how far its region may grow when collecting candidates.
+    limits: Vec<i64>,
     candidates: Vec<Candidate>,
-    /// Per event: candidates found by its own search start here.
-    first_candidate: Vec<usize>,
-    /// Per event: every node closer than this was settled by its searches.
-    searched: Vec<i64>,
+    /// Per event: all pairs of its component are already candidates.
+    exhausted: Vec<bool>,
 }
 
 /// The matching decoder for one graph. Immutable after construction; share it between threads
@@ -82,7 +98,6 @@ pub struct Matcher {
     negative_toggles: Vec<usize>,
     negative_observables: u64,
     negative_weight: f64,
-    nearest: usize,
 }
 
 impl Matcher {
@@ -138,15 +153,7 @@ impl Matcher {
             negative_toggles: (0..n).filter(|&v| toggles[v]).collect(),
             negative_observables,
             negative_weight,
-            nearest: NEAREST,
         })
-    }
-
-    /// Sets how many nearest events each event's first search collects (at least 1). A speed
-    /// knob only: the result is optimal for any value, since missing pairs are found by the
-    /// certificate check.
-    pub fn set_nearest(&mut self, nearest: usize) {
-        self.nearest = nearest.max(1);
     }
 
     /// Number of detectors of the graph.
@@ -164,6 +171,7 @@ impl Matcher {
         let n = self.num_detectors();
         Workspace {
             dijkstra: Dijkstra::new(n),
+            regions: Regions::new(n),
             blossom: Blossom::default(),
             event_stamp: vec![0; n],
             event_index: vec![0; n],
@@ -172,9 +180,10 @@ impl Matcher {
             toggled: vec![false; n],
             touched: Vec::new(),
             component_events: vec![0; self.num_components],
+            group: Vec::new(),
+            limits: Vec::new(),
             candidates: Vec::new(),
-            first_candidate: Vec::new(),
-            searched: Vec::new(),
+            exhausted: Vec::new(),
         }
     }
 
@@ -186,36 +195,12 @@ impl Matcher {
         detection_events: &[usize],
         ws: &mut Workspace,
     ) -> Result<Matching, MatchingError> {
-        self.collect_events(detection_events, ws)?;
-        self.check_parity(ws)?;
+        self.solve(detection_events, ws)?;
         let mut matching = Matching {
             observables: self.negative_observables,
             weight: self.negative_weight,
             pairs: Vec::with_capacity(ws.events.len()),
         };
-        if ws.events.is_empty() {
-            return Ok(matching);
-        }
-        self.find_candidates(ws);
-        loop {
-            self.load_blossom(ws);
-            if let Err(stuck) = ws.blossom.solve() {
-                // Only the candidate pairs lacked a perfect matching: give the stuck events
-                // every pair in their component and solve again. (The parity check makes a
-                // perfect matching exist once all pairs of a component are present.)
-                if stuck.iter().all(|&i| ws.searched[i] == UNREACHABLE) {
-                    let detector = ws.events[stuck[0]];
-                    return Err(MatchingError::OddComponent { detector });
-                }
-                for &i in &stuck {
-                    self.search_from(i, UNREACHABLE, usize::MAX, ws);
-                }
-                continue;
-            }
-            if self.add_violated_pairs(ws) == 0 {
-                break;
-            }
-        }
         for i in 0..ws.events.len() {
             let det = ws.events[i];
             match ws.blossom.partner(i) {
@@ -228,8 +213,7 @@ impl Matcher {
                     let c = ws.candidates[edge];
                     matching.observables ^= c.observables;
                     matching.weight += c.weight;
-                    let (a, b) = (ws.events[c.source as usize], ws.events[c.target as usize]);
-                    matching.pairs.push((a, Some(b)));
+                    matching.pairs.push((det, Some(ws.events[vertex])));
                 }
                 Partner::Vertex { .. } => {}
             }
@@ -237,9 +221,17 @@ impl Matcher {
         Ok(matching)
     }
 
-    /// The correction of a matching found by [`Matcher::decode`]: the indices of the graph
-    /// edges flipped (edges used an even number of times cancel), sorted.
-    pub fn correction(&self, matching: &Matching, ws: &mut Workspace) -> Vec<usize> {
+    /// Decodes one shot as [`Matcher::decode`] and also returns the correction: the sorted
+    /// indices of the graph edges flipped (negative-weight edges included; edges used an even
+    /// number of times cancel). Each pair's path is traced by a fresh shortest-path search, so
+    /// where several shortest paths tie, the observables reported here (those of this
+    /// correction) may differ from [`Matcher::decode`]'s, at equal weight.
+    pub fn decode_with_correction(
+        &self,
+        detection_events: &[usize],
+        ws: &mut Workspace,
+    ) -> Result<(Matching, Vec<usize>), MatchingError> {
+        let mut matching = self.decode(detection_events, ws)?;
         let mut edges = self.negative_edges.clone();
         for &(a, b) in &matching.pairs {
             match b {
@@ -256,6 +248,7 @@ impl Matcher {
                 }
             }
         }
+        matching.observables = edges.iter().fold(0, |o, &e| o ^ self.graph.edge_observables(e));
         edges.sort_unstable();
         let mut odd = Vec::with_capacity(edges.len());
         for e in edges {
@@ -265,7 +258,96 @@ impl Matcher {
                 odd.push(e);
             }
         }
-        odd
+        Ok((matching, odd))
+    }
+
+    /// Finds the optimal matching of a shot's events; the result is left in `ws.blossom`.
+    fn solve(&self, detection_events: &[usize], ws: &mut Workspace) -> Result<(), MatchingError> {
+        self.collect_events(detection_events, ws)?;
+        self.check_parity(ws)?;
+        ws.exhausted.clear();
+        ws.exhausted.resize(ws.events.len(), false);
+        self.find_candidates(ws);
+        self.load_blossom(ws);
+        let mut result = ws.blossom.solve();
+        let mut verified = false;
+        loop {
+            let start = ws.candidates.len();
+            match result {
+                Err(stuck) => {
+                    // Only the candidate pairs lacked a perfect matching: give the stuck events
+                    // every pair in their component. (The parity check makes a perfect matching
+                    // exist once all pairs of a component are present.)
+                    if stuck.iter().all(|&i| ws.exhausted[i]) {
+                        let detector = ws.events[stuck[0]];
+                        return Err(MatchingError::OddComponent { detector });
+                    }
+                    for &i in &stuck {
+                        self.add_all_pairs(i, ws);
+                    }
+                }
+                Ok(()) => {
+                    // Re-check near what changed, or everything when much changed.
+                    let changed = match verified {
+                        true => ws.blossom.raised().len(),
+                        false => ws.events.len(),
+                    };
+                    let added = if 8 * changed < ws.events.len() {
+                        self.add_violated_pairs_near_changes(ws)
+                    } else {
+                        self.add_violated_pairs(ws)
+                    };
+                    if added == 0 {
+                        return Ok(());
+                    }
+                    verified = true;
+                    ws.blossom.clear_raised();
+                }
+            }
+            for c in &ws.candidates[start..] {
+                ws.blossom.add_edge(c.a as usize, c.b as usize, 2 * c.length);
+            }
+            result = ws.blossom.resolve(start);
+        }
+    }
+
+    /// After a re-solve: only pairs with a raised endpoint (see [`Blossom::raised`]) can have
+    /// become violated. Searches from each such event far enough to meet any partner it could
+    /// violate with.
+    fn add_violated_pairs_near_changes(&self, ws: &mut Workspace) -> usize {
+        let start = ws.candidates.len();
+        let count = ws.events.len();
+        let max_pot = (0..count).map(|i| ws.blossom.potential(i)).max().unwrap_or(0);
+        for k in 0..ws.blossom.raised().len() {
+            let i = ws.blossom.raised()[k];
+            let pot_i = ws.blossom.potential(i);
+            if pot_i + max_pot <= 0 {
+                continue;
+            }
+            let Workspace { dijkstra, event_stamp, event_index, stamp, candidates, events, blossom, .. } = ws;
+            let stamp = *stamp;
+            blossom.anchor(i);
+            dijkstra.search(&self.graph, events[i], |v, length, observables, weight| {
+                if 2 * length >= pot_i + max_pot {
+                    return Control::Stop;
+                }
+                if event_stamp[v] == stamp {
+                    let j = event_index[v] as usize;
+                    // The blossom term is never negative: skip it unless the rest is.
+                    let bare = 2 * length - pot_i - blossom.potential(j);
+                    if j != i && bare < 0 && bare + 2 * blossom.common_with_anchor(j) < 0 {
+                        {
+                            let (a, b) = if i < j { (i, j) } else { (j, i) };
+                            let (a, b) = (a as u32, b as u32);
+                            candidates.push(Candidate { a, b, length, observables, weight });
+                        }
+                    }
+                }
+                Control::Continue
+            });
+        }
+        dedup_candidates(&mut ws.candidates, start);
+        ws.candidates.len() - start
     }
 
     /// Applies the negative-edge toggles and fills `ws.events` (sorted, distinct) and the
@@ -278,10 +360,7 @@ impl Matcher {
                 for &t in &ws.touched {
                     ws.toggled[t] = false;
                 }
-                return Err(MatchingError::DetectorOutOfRange {
-                    detector: d,
-                    num_detectors: n,
-                });
+                return Err(MatchingError::DetectorOutOfRange { detector: d, num_detectors: n });
             }
             ws.toggled[d] ^= true;
             ws.touched.push(d);
@@ -326,71 +405,48 @@ impl Matcher {
         result
     }
 
-    /// First search from every event: its nearest events become candidate pairs.
+    /// Candidate pairs: events whose regions touch when all grow at the same rate (stopping,
+    /// when every event has a boundary, at the largest boundary distance).
     fn find_candidates(&self, ws: &mut Workspace) {
-        let count = ws.events.len();
-        ws.candidates.clear();
-        ws.first_candidate.clear();
-        ws.searched.clear();
-        ws.searched.resize(count, 0);
-        for i in 0..count {
-            ws.first_candidate.push(ws.candidates.len());
-            let b = self.graph.boundary_distance(ws.events[i]);
-            let radius = if b == UNREACHABLE { UNREACHABLE } else { 2 * b };
-            self.search_from(i, radius, self.nearest, ws);
-        }
-        ws.first_candidate.push(ws.candidates.len());
+        let Workspace { regions, events, candidates, limits, .. } = ws;
+        let stop = events
+            .iter()
+            .map(|&d| self.graph.boundary_distance(d))
+            .max()
+            .map_or(0, |b| if b == UNREACHABLE { UNREACHABLE } else { b + 1 });
+        candidates.clear();
+        let sources = events.iter().enumerate().map(|(i, &d)| (d, 0, i as u32));
+        // Each region grows to its boundary distance at most (a pair is worth matching only if
+        // `d(u, v) < b(u) + b(v)`, and then the two balls meet) and to its nearest neighbour's
+        // distance: a heuristic for a good first candidate set; the certificate finds the rest.
+        limits.clear();
+        limits.extend(events.iter().map(|&d| {
+            let b = self.graph.boundary_distance(d);
+            if b == UNREACHABLE {
+                UNREACHABLE
+            } else {
+                b + 1
+            }
+        }));
+        regions.grow(&self.graph, sources, 1, stop, Some(limits), |c| {
+            candidates.push(Candidate::from_contact(&c));
+        });
+        dedup_candidates(candidates, 0);
     }
 
-    /// Searches from event `i` until `limit` other events are found or the distance reaches
-    /// `radius`, adding each pair found unless an earlier search already holds it.
-    fn search_from(&self, i: usize, radius: i64, limit: usize, ws: &mut Workspace) {
-        let Workspace {
-            dijkstra,
-            event_stamp,
-            event_index,
-            stamp,
-            candidates,
-            first_candidate,
-            searched,
-            events,
-            ..
-        } = ws;
+    /// Adds a candidate pair from event `i` to every other event of its component.
+    fn add_all_pairs(&self, i: usize, ws: &mut Workspace) {
+        let Workspace { dijkstra, event_stamp, event_index, stamp, candidates, events, .. } = ws;
         let stamp = *stamp;
-        let first_search = first_candidate.len() == i + 1;
-        let mut found = 0;
-        let reached = dijkstra.search(&self.graph, events[i], |v, d, obs, w| {
-            if d >= radius {
-                return Control::Stop;
-            }
-            if event_stamp[v] == stamp {
-                let j = event_index[v] as usize;
-                if j != i {
-                    found += 1;
-                    let known = j < i
-                        && first_search
-                        && (d < searched[j]
-                            || (d == searched[j]
-                                && candidates[first_candidate[j]..first_candidate[j + 1]]
-                                    .iter()
-                                    .any(|c| c.target as usize == i)));
-                    if !known && (first_search || d >= searched[i]) {
-                        candidates.push(Candidate {
-                            source: i as u32,
-                            target: j as u32,
-                            distance: d,
-                            observables: obs,
-                            weight: w,
-                        });
-                    }
-                    if found >= limit {
-                        return Control::Stop;
-                    }
-                }
+        dijkstra.search(&self.graph, events[i], |v, length, observables, weight| {
+            if event_stamp[v] == stamp && event_index[v] as usize != i {
+                let j = event_index[v];
+                let (a, b) = if (i as u32) < j { (i as u32, j) } else { (j, i as u32) };
+                candidates.push(Candidate { a, b, length, observables, weight });
             }
             Control::Continue
         });
-        searched[i] = searched[i].max(reached);
+        ws.exhausted[i] = true;
     }
 
     /// Loads the candidate pairs and boundary costs (doubled) into the blossom solver.
@@ -403,39 +459,92 @@ impl Matcher {
             }
         }
         for c in &ws.candidates {
-            ws.blossom
-                .add_edge(c.source as usize, c.target as usize, 2 * c.distance);
+            ws.blossom.add_edge(c.a as usize, c.b as usize, 2 * c.length);
         }
-        debug_assert!(ws.blossom.num_edges() == ws.candidates.len());
-        debug_assert!(NO_BOUNDARY > 2 * UNREACHABLE);
     }
 
-    /// Checks the duals against every pair not yet searched; adds the pairs with negative
-    /// reduced cost and returns how many were added.
+    /// Checks the duals against every pair of events (see the module notes); adds the pairs
+    /// with negative reduced cost and returns how many were added.
     fn add_violated_pairs(&self, ws: &mut Workspace) -> usize {
-        let mut added = 0;
-        for i in 0..ws.events.len() {
-            // Doubled units: pair (i, j) violates iff 2 d < pot_i + pot_j - 2 common.
-            let pot_i = ws.blossom.potential(i);
-            if pot_i <= 0 || ws.searched[i] >= pot_i {
+        let start = ws.candidates.len();
+        let count = ws.events.len();
+        let max_pot = (0..count).map(|i| ws.blossom.potential(i)).max().unwrap_or(0);
+        if max_pot <= 0 {
+            return 0;
+        }
+        ws.group.clear();
+        ws.group.extend((0..count).map(|i| ws.blossom.group(i)));
+        // Pairs in different groups.
+        {
+            let Workspace { regions, events, candidates, blossom, group, .. } = ws;
+            let sources =
+                events.iter().enumerate().map(|(i, &d)| (d, -blossom.potential(i), i as u32));
+            // Along a violated pair's path, `min(A, B) < 0` at every node (`A`, `B`: the values
+            // from either end, `A + B < 0`), so growing only below 0 settles the whole path.
+            regions.grow(&self.graph, sources, 2, 0, None, |c| {
+                if c.value < 0 && group[c.a as usize] != group[c.b as usize] {
+                    candidates.push(Candidate::from_contact(&c));
+                }
+            });
+        }
+        // Pairs inside one group. For such a pair with smallest common blossom C, the duals
+        // of C and the blossoms around it (summing to `above`) cancel out of the reduced cost, so
+        // it is violated only if `2 d < q_u + q_v` with `q = pot - above <= pot - z(outermost)`:
+        // a search of that radius from each member meets every partner it could violate with
+        // the larger `q`.
+        for i in 0..count {
+            let group = ws.group[i];
+            if group == i {
                 continue;
             }
-            let start = ws.candidates.len();
-            self.search_from(i, pot_i, usize::MAX, ws);
-            let mut kept = start;
-            for k in start..ws.candidates.len() {
-                let c = ws.candidates[k];
-                let j = c.target as usize;
-                let reduced = 2 * c.distance - pot_i - ws.blossom.potential(j)
-                    + 2 * ws.blossom.common_blossom_dual(i, j);
-                if reduced < 0 {
-                    ws.candidates[kept] = c;
-                    kept += 1;
-                }
+            let radius = ws.blossom.potential(i) - ws.blossom.outermost_dual(i);
+            if radius <= 0 {
+                continue;
             }
-            ws.candidates.truncate(kept);
-            added += kept - start;
+            let Workspace {
+                dijkstra, event_stamp, event_index, stamp, candidates, events, blossom, group: groups, ..
+            } = ws;
+            let stamp = *stamp;
+            blossom.anchor(i);
+            let outer = blossom.outermost_dual(i);
+            dijkstra.search(&self.graph, events[i], |v, length, observables, weight| {
+                if length >= radius {
+                    return Control::Stop;
+                }
+                if event_stamp[v] == stamp {
+                    let j = event_index[v] as usize;
+                    // The blossom term is never negative: skip it unless the rest is.
+                    let bare = 2 * length - blossom.potential(i) - blossom.potential(j);
+                    if j != i
+                        && groups[j] == group
+                        && bare + 2 * outer < 0
+                        && bare + 2 * blossom.common_with_anchor(j) < 0
+                    {
+                        {
+                            let (a, b) = if i < j { (i, j) } else { (j, i) };
+                            let (a, b) = (a as u32, b as u32);
+                            candidates.push(Candidate { a, b, length, observables, weight });
+                        }
+                    }
+                }
+                Control::Continue
+            });
         }
-        added
+        dedup_candidates(&mut ws.candidates, start);
+        ws.candidates.len() - start
     }
 }
+
+/// Sorts `candidates[start..]` by pair and length and keeps the shortest of each pair.
+fn dedup_candidates(candidates: &mut Vec<Candidate>, start: usize) {
+    candidates[start..].sort_unstable_by_key(|c| (c.a, c.b, c.length));
+    let mut kept = start;
+    for k in start..candidates.len() {
+        if kept == start || (candidates[kept - 1].a, candidates[kept - 1].b) != (candidates[k].a, candidates[k].b) {
+            candidates[kept] = candidates[k];
+            kept += 1;
+        }
+    }
+    candidates.truncate(kept);
+}
+

@@ -8,6 +8,75 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
+/// A monotone priority queue for integer keys (a radix heap): pushes must not be below the last
+/// key popped, as in Dijkstra's algorithm. Push is O(1), pop amortised O(log of the key range).
+#[derive(Clone, Debug)]
+pub struct RadixHeap {
+    buckets: Vec<Vec<(u64, u32)>>,
+    last: u64,
+    len: usize,
+}
+
+impl Default for RadixHeap {
+    fn default() -> Self {
+        RadixHeap { buckets: vec![Vec::new(); 65], last: 0, len: 0 }
+    }
+}
+
+impl RadixHeap {
+    /// Order-preserving map of signed keys to unsigned ones.
+    #[inline]
+    fn key(key: i64) -> u64 {
+        (key as u64) ^ (1 << 63)
+    }
+
+    #[inline]
+    fn bucket(&self, key: u64) -> usize {
+        64 - (key ^ self.last).leading_zeros() as usize
+    }
+
+    /// Empties the queue (any key may be pushed next).
+    pub fn clear(&mut self) {
+        if self.len > 0 {
+            self.buckets.iter_mut().for_each(Vec::clear);
+        }
+        self.len = 0;
+        self.last = 0;
+    }
+
+    /// Adds `value` with priority `key`.
+    #[inline]
+    pub fn push(&mut self, key: i64, value: u32) {
+        let key = Self::key(key);
+        debug_assert!(key >= self.last, "radix heap keys must be monotone");
+        let b = self.bucket(key);
+        self.buckets[b].push((key, value));
+        self.len += 1;
+    }
+
+    /// Removes an entry with the smallest key.
+    #[inline]
+    pub fn pop(&mut self) -> Option<(i64, u32)> {
+        if self.len == 0 {
+            return None;
+        }
+        if self.buckets[0].is_empty() {
+            let i = (1..65).find(|&i| !self.buckets[i].is_empty()).expect("non-empty");
+            let moving = std::mem::take(&mut self.buckets[i]);
+            self.last = moving.iter().map(|e| e.0).min().expect("non-empty");
+            for &(key, value) in &moving {
+                let b = self.bucket(key);
+                self.buckets[b].push((key, value));
+            }
+            self.buckets[i] = moving;
+            self.buckets[i].clear();
+        }
+        self.len -= 1;
+        let (key, value) = self.buckets[0].pop().expect("bucket 0 holds the minimum");
+        Some(((key ^ (1 << 63)) as i64, value))
+    }
+}
+
 use super::error::MatchingError;
 use super::graph::MatchingGraph;
 
@@ -64,28 +133,14 @@ impl DetectorGraph {
         let mut total: i64 = 0;
         for (index, e) in graph.edges.iter().enumerate() {
             if !e.weight.is_finite() {
-                return Err(MatchingError::BadWeight {
-                    edge: index,
-                    weight: e.weight,
-                });
+                return Err(MatchingError::BadWeight { edge: index, weight: e.weight });
             }
-            let bad_node = if e.a >= n {
-                Some(e.a)
-            } else {
-                e.b.filter(|&b| b >= n)
-            };
+            let bad_node = if e.a >= n { Some(e.a) } else { e.b.filter(|&b| b >= n) };
             if let Some(node) = bad_node {
-                return Err(MatchingError::EdgeOutOfRange {
-                    edge: index,
-                    node,
-                    num_detectors: n,
-                });
+                return Err(MatchingError::EdgeOutOfRange { edge: index, node, num_detectors: n });
             }
             if e.b == Some(e.a) {
-                return Err(MatchingError::SelfLoop {
-                    edge: index,
-                    node: e.a,
-                });
+                return Err(MatchingError::SelfLoop { edge: index, node: e.a });
             }
             total = total.saturating_add(integer_cost(e.weight.abs()));
             if total > MAX_TOTAL_COST {
@@ -195,6 +250,11 @@ impl DetectorGraph {
         self.boundary_weight[v]
     }
 
+    /// Observables flipped by graph edge `edge`.
+    pub fn edge_observables(&self, edge: usize) -> u64 {
+        self.edge_observables[edge]
+    }
+
     /// Appends the graph edges of `v`'s shortest path to the boundary.
     pub fn boundary_path(&self, mut v: usize, out: &mut Vec<usize>) {
         loop {
@@ -205,11 +265,7 @@ impl DetectorGraph {
             if b == u32::MAX {
                 return;
             }
-            v = if a as usize == v {
-                b as usize
-            } else {
-                a as usize
-            };
+            v = if a as usize == v { b as usize } else { a as usize };
         }
     }
 
@@ -245,7 +301,7 @@ pub struct Dijkstra {
     stamp: Vec<u32>,
     settled: Vec<u32>,
     generation: u32,
-    heap: BinaryHeap<Reverse<(i64, u32)>>,
+    heap: RadixHeap,
 }
 
 impl Dijkstra {
@@ -259,7 +315,7 @@ impl Dijkstra {
             stamp: vec![0; num_detectors],
             settled: vec![0; num_detectors],
             generation: 0,
-            heap: BinaryHeap::new(),
+            heap: RadixHeap::default(),
         }
     }
 
@@ -286,8 +342,8 @@ impl Dijkstra {
         self.observables[source] = 0;
         self.weight[source] = 0.0;
         self.pred_edge[source] = NO_EDGE;
-        self.heap.push(Reverse((0, source as u32)));
-        while let Some(Reverse((d, v))) = self.heap.pop() {
+        self.heap.push(0, source as u32);
+        while let Some((d, v)) = self.heap.pop() {
             let v = v as usize;
             if self.settled[v] == gen || d > self.dist[v] {
                 continue;
@@ -306,7 +362,7 @@ impl Dijkstra {
                     self.observables[w] = self.observables[v] ^ graph.edge_observables[edge];
                     self.weight[w] = self.weight[v] + graph.edge_weights[edge];
                     self.pred_edge[w] = edge as u32;
-                    self.heap.push(Reverse((nd, w as u32)));
+                    self.heap.push(nd, w as u32);
                 }
             }
         }
@@ -320,6 +376,167 @@ impl Dijkstra {
             let edge = self.pred_edge[target] as usize;
             out.push(edge);
             target = graph.other_end(edge, target);
+        }
+    }
+}
+
+/// One contact between two regions found by [`Regions::grow`]: an edge (or a shared node) where
+/// the region of `a` meets the region of `b`, with the path `a -> ... -> b` through it.
+#[derive(Clone, Copy, Debug)]
+pub struct Contact {
+    /// Owner of the region settled first.
+    pub a: u32,
+    /// Owner of the other region.
+    pub b: u32,
+    /// `D_a(x) + scale * cost(x, y) + D_b(y)`: the path length (times `scale`) minus both
+    /// owners' offsets.
+    pub value: i64,
+    /// Integer length of the path.
+    pub length: i64,
+    /// Observables flipped along the path.
+    pub observables: u64,
+    /// Floating-point weight of the path.
+    pub weight: f64,
+}
+
+/// Simultaneous Dijkstra growth from many sources (an additively weighted Voronoi diagram):
+/// every node is claimed by the source minimising `offset + scale * distance`, and every edge
+/// joining two regions is reported once as a [`Contact`] (as is a source claimed by another
+/// region).
+///
+/// The key property: for any two sources `a`, `b` whose regions differ at the ends of their
+/// shortest path, every edge `(x, y)` of that path has
+/// `D(x) + scale * cost(x, y) + D(y) <= offset_a + offset_b + scale * d(a, b)`, so some contact
+/// on the path is at least as small as the pair's own value (the matcher's certificate rests on
+/// this).
+#[derive(Clone, Debug)]
+pub struct Regions {
+    dist: Vec<i64>,
+    length: Vec<i64>,
+    owner: Vec<u32>,
+    observables: Vec<u64>,
+    weight: Vec<f64>,
+    stamp: Vec<u32>,
+    settled: Vec<u32>,
+    source_stamp: Vec<u32>,
+    source_owner: Vec<u32>,
+    source_offset: Vec<i64>,
+    generation: u32,
+    heap: RadixHeap,
+}
+
+impl Regions {
+    /// Scratch space for a graph with `num_detectors` detectors.
+    pub fn new(num_detectors: usize) -> Self {
+        Regions {
+            dist: vec![0; num_detectors],
+            length: vec![0; num_detectors],
+            owner: vec![0; num_detectors],
+            observables: vec![0; num_detectors],
+            weight: vec![0.0; num_detectors],
+            stamp: vec![0; num_detectors],
+            settled: vec![0; num_detectors],
+            source_stamp: vec![0; num_detectors],
+            source_owner: vec![0; num_detectors],
+            source_offset: vec![0; num_detectors],
+            generation: 0,
+            heap: RadixHeap::default(),
+        }
+    }
+
+    /// Grows regions from `sources` (`(node, offset, owner)`, distinct nodes) with edge costs
+    /// multiplied by `scale`, settling every node whose value is below `stop` and reports each
+    /// contact between different owners. With `limits` (one per owner), the region of `owner`
+    /// grows only below `limits[owner]`, and each contact lowers the limits of both owners to
+    /// its value (a region stops once it has reached its nearest neighbour's distance).
+    pub fn grow(
+        &mut self,
+        graph: &DetectorGraph,
+        sources: impl Iterator<Item = (usize, i64, u32)>,
+        scale: i64,
+        stop: i64,
+        mut limits: Option<&mut [i64]>,
+        mut on_contact: impl FnMut(Contact),
+    ) {
+        self.generation = self.generation.wrapping_add(1);
+        if self.generation == 0 {
+            for v in [&mut self.stamp, &mut self.settled, &mut self.source_stamp] {
+                v.iter_mut().for_each(|s| *s = 0);
+            }
+            self.generation = 1;
+        }
+        let gen = self.generation;
+        self.heap.clear();
+        for (node, offset, owner) in sources {
+            self.source_stamp[node] = gen;
+            self.source_owner[node] = owner;
+            self.source_offset[node] = offset;
+            self.stamp[node] = gen;
+            self.dist[node] = offset;
+            self.length[node] = 0;
+            self.owner[node] = owner;
+            self.observables[node] = 0;
+            self.weight[node] = 0.0;
+            self.heap.push(offset, node as u32);
+        }
+        while let Some((d, x)) = self.heap.pop() {
+            if d >= stop {
+                break;
+            }
+            let x = x as usize;
+            if self.settled[x] == gen || d > self.dist[x] {
+                continue;
+            }
+            self.settled[x] = gen;
+            let owner = self.owner[x];
+            let owner_limit = limits.as_ref().map_or(i64::MAX, |l| l[owner as usize]);
+            if self.source_stamp[x] == gen && self.source_owner[x] != owner {
+                // A source claimed by another region.
+                on_contact(Contact {
+                    a: owner,
+                    b: self.source_owner[x],
+                    value: d + self.source_offset[x],
+                    length: self.length[x],
+                    observables: self.observables[x],
+                    weight: self.weight[x],
+                });
+            }
+            for slot in graph.offsets[x] as usize..graph.offsets[x + 1] as usize {
+                let y = graph.neighbours[slot] as usize;
+                let cost = graph.costs[slot];
+                let edge = graph.edge_ids[slot] as usize;
+                if self.settled[y] == gen {
+                    if self.owner[y] != owner {
+                        if let Some(l) = limits.as_mut() {
+                            let value = self.dist[y] + scale * cost + d;
+                            let (a, b) = (self.owner[y] as usize, owner as usize);
+                            l[a] = l[a].min(value);
+                            l[b] = l[b].min(value);
+                        }
+                        on_contact(Contact {
+                            a: self.owner[y],
+                            b: owner,
+                            value: self.dist[y] + scale * cost + d,
+                            length: self.length[y] + cost + self.length[x],
+                            observables: self.observables[y]
+                                ^ graph.edge_observables[edge]
+                                ^ self.observables[x],
+                            weight: self.weight[y] + graph.edge_weights[edge] + self.weight[x],
+                        });
+                    }
+                    continue;
+                }
+                let nd = d + scale * cost;
+                if nd < owner_limit && (self.stamp[y] != gen || nd < self.dist[y]) {
+                    self.stamp[y] = gen;
+                    self.dist[y] = nd;
+                    self.length[y] = self.length[x] + cost;
+                    self.owner[y] = owner;
+                    self.observables[y] = self.observables[x] ^ graph.edge_observables[edge];
+                    self.weight[y] = self.weight[x] + graph.edge_weights[edge];
+                    self.heap.push(nd, y as u32);
+                }
+            }
         }
     }
 }
