@@ -12,14 +12,24 @@ use qecd::sample::sample_toric;
 use tch::{nn::VarStore, Device};
 
 /// Shape of the shipped models.
-const SHIPPED: ModelConfig = ModelConfig { width: 32, depth: 4, kernel: 3 };
+const SHIPPED: ModelConfig = ModelConfig {
+    width: 32,
+    depth: 4,
+    kernel: 3,
+};
 
 fn inference(c: &mut Criterion) {
     let mut group = c.benchmark_group("neural_inference_cpu");
     group.sample_size(10);
     for l in [6usize, 8, 16] {
         let code = ToricCode::new(l).unwrap();
-        let shots = sample_toric(&code, &channel("depolarizing", 0.15).unwrap(), 1024, 1, false);
+        let shots = sample_toric(
+            &code,
+            &channel("depolarizing", 0.15).unwrap(),
+            1024,
+            1,
+            false,
+        );
         let vs = VarStore::new(Device::Cpu);
         let net = EndNet::new(&vs.root(), SHIPPED).unwrap();
         group.throughput(Throughput::Elements(1024));
