@@ -59,6 +59,7 @@ fn training(c: &mut Criterion) {
             eval_every: 0,
             eval_shots: 1,
             checkpoint_every: 0,
+            init_from: None,
             command: String::new(),
         };
         let batch = make_batch(&code, &config, 0).unwrap();

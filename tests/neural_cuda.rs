@@ -60,6 +60,7 @@ fn cuda_training_and_inference_agree_with_cpu() {
         eval_every: 100,
         eval_shots: 2000,
         checkpoint_every: 0,
+        init_from: None,
         command: "test".to_string(),
     };
     let options = RunOptions {

@@ -187,6 +187,7 @@ fn tiny_config(distance: usize, steps: u64) -> TrainConfig {
         eval_every: 0,
         eval_shots: 500,
         checkpoint_every: 0,
+        init_from: None,
         command: "test".to_string(),
     }
 }

@@ -34,6 +34,7 @@ fn config(steps: u64) -> TrainConfig {
         eval_every: 0,
         eval_shots: 2000,
         checkpoint_every: 0,
+        init_from: None,
         command: "test".to_string(),
     }
 }

@@ -64,6 +64,10 @@ pub struct TrainArgs {
     /// Continue the run recorded in --out (its card's settings are used).
     #[arg(long)]
     pub resume: bool,
+    /// Initialise the network from this trained model folder (same --width/--depth/--kernel,
+    /// any L): fine-tuning, e.g. an L = 8 model from an L = 6 one.
+    #[arg(long)]
+    pub init_from: Option<PathBuf>,
     /// Stop after N steps in this session (with a checkpoint); continue later with --resume.
     #[arg(long)]
     pub stop_after: Option<u64>,
@@ -145,6 +149,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<()> {
             eval_every: args.eval_every,
             eval_shots: args.eval_shots,
             checkpoint_every: args.checkpoint_every,
+            init_from: args.init_from.clone(),
             command,
         }
     };

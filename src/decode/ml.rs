@@ -116,10 +116,20 @@ impl MlDecoder {
     pub fn coset_probabilities(&self, syndrome: &[u8]) -> CosetProbabilities {
         let n = self.code.num_qubits();
         let (x0, z0) = split(&self.code.pure_error(syndrome), n);
-        // Powers of each Pauli probability, indexed by count.
-        let pow: Vec<[f64; 4]> = (0..=n)
-            .map(|k| self.pauli.map(|q| q.powi(k as i32)))
-            .collect();
+        // Probability of an error with (nx, ny, nz) X, Y, Z's, indexed nx + m * (ny + m * nz).
+        let m = n + 1;
+        let mut weight = vec![0.0; m * m * m];
+        for nz in 0..m {
+            for ny in 0..m - nz {
+                for nx in 0..m - nz - ny {
+                    let ni = n - nx - ny - nz;
+                    weight[nx + m * (ny + m * nz)] = self.pauli[0].powi(ni as i32)
+                        * self.pauli[1].powi(nx as i32)
+                        * self.pauli[2].powi(ny as i32)
+                        * self.pauli[3].powi(nz as i32);
+                }
+            }
+        }
         let mut probs = [0.0; 16];
         for (c, &(lx, lz)) in self.logicals.iter().enumerate() {
             let mut total = 0.0;
@@ -130,8 +140,7 @@ impl MlDecoder {
                     let ny = (x & z).count_ones() as usize;
                     let nx = (x & !z).count_ones() as usize;
                     let nz = (z & !x).count_ones() as usize;
-                    let ni = n - nx - ny - nz;
-                    total += pow[ni][0] * pow[nx][1] * pow[ny][2] * pow[nz][3];
+                    total += weight[nx + m * (ny + m * nz)];
                 }
             }
             probs[c] = total;

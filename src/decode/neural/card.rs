@@ -72,6 +72,9 @@ pub struct TrainingRecord {
     pub eval_shots: usize,
     /// Steps between checkpoints.
     pub checkpoint_every: u64,
+    /// Model the weights were initialised from (fine-tuning), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub init_from: Option<String>,
     /// Device the training ran on (`cpu`, `cuda:0`).
     pub device: String,
     /// Whether fp16 autocast was used.

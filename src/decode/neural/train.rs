@@ -57,6 +57,9 @@ pub struct TrainConfig {
     pub eval_shots: usize,
     /// Save a checkpoint every this many steps (0: only at the end).
     pub checkpoint_every: u64,
+    /// Start from the weights of this trained model (same network shape; any L, since the
+    /// weights do not depend on L) instead of a random initialisation.
+    pub init_from: Option<std::path::PathBuf>,
     /// The command line, recorded in the card.
     pub command: String,
 }
@@ -214,7 +217,11 @@ impl TrainConfig {
         if self.steps == 0 || self.batch == 0 || self.eval_shots == 0 {
             return bad("--steps, --batch and --eval-shots must be positive".to_string());
         }
-        if self.lr.is_nan() || self.lr <= 0.0 || self.weight_decay.is_nan() || self.weight_decay < 0.0 {
+        if self.lr.is_nan()
+            || self.lr <= 0.0
+            || self.weight_decay.is_nan()
+            || self.weight_decay < 0.0
+        {
             return bad(format!(
                 "--lr must be > 0 and --weight-decay >= 0 (got {} and {})",
                 self.lr, self.weight_decay
@@ -252,6 +259,7 @@ impl TrainConfig {
             eval_every: self.eval_every,
             eval_shots: self.eval_shots,
             checkpoint_every: self.checkpoint_every,
+            init_from: self.init_from.as_ref().map(|p| p.display().to_string()),
             device: device.to_string(),
             mixed_precision: mixed,
             time_s: 0.0,
@@ -278,6 +286,7 @@ impl TrainConfig {
             eval_every: t.eval_every,
             eval_shots: t.eval_shots,
             checkpoint_every: t.checkpoint_every,
+            init_from: t.init_from.as_ref().map(std::path::PathBuf::from),
             command: t.command.clone(),
         }
     }
@@ -380,6 +389,16 @@ pub fn train(
     if resume && start > 0 {
         load_weights(&mut learner.vs, &out.join(super::card::MODEL_FILE))?;
         learner.opt.load(&out.join(OPTIMIZER_FILE), start)?;
+    } else if let Some(init) = &config.init_from {
+        let init_card = ModelCard::load(init)?;
+        if init_card.model != config.model {
+            return Err(NeuralError::Mismatch {
+                what: "network shape (--init-from)",
+                model: format!("{:?} in {}", init_card.model, init.display()),
+                data: format!("{:?}", config.model),
+            });
+        }
+        load_weights(&mut learner.vs, &init.join(super::card::MODEL_FILE))?;
     }
     card.training.device = device_name(device);
     card.training.mixed_precision = mixed;
