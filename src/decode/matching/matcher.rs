@@ -59,13 +59,7 @@ struct Candidate {
 impl Candidate {
     fn from_contact(c: &Contact) -> Self {
         let (a, b) = if c.a < c.b { (c.a, c.b) } else { (c.b, c.a) };
-        Candidate {
-            a,
-            b,
-            length: c.length,
-            observables: c.observables,
-            weight: c.weight,
-        }
+        Candidate { a, b, length: c.length, observables: c.observables, weight: c.weight }
     }
 }
 
@@ -254,9 +248,7 @@ impl Matcher {
                 }
             }
         }
-        matching.observables = edges
-            .iter()
-            .fold(0, |o, &e| o ^ self.graph.edge_observables(e));
+        matching.observables = edges.iter().fold(0, |o, &e| o ^ self.graph.edge_observables(e));
         edges.sort_unstable();
         let mut odd = Vec::with_capacity(edges.len());
         for e in edges {
@@ -313,8 +305,7 @@ impl Matcher {
                 }
             }
             for c in &ws.candidates[start..] {
-                ws.blossom
-                    .add_edge(c.a as usize, c.b as usize, 2 * c.length);
+                ws.blossom.add_edge(c.a as usize, c.b as usize, 2 * c.length);
             }
             result = ws.blossom.resolve(start);
         }
@@ -326,26 +317,14 @@ impl Matcher {
     fn add_violated_pairs_near_changes(&self, ws: &mut Workspace) -> usize {
         let start = ws.candidates.len();
         let count = ws.events.len();
-        let max_pot = (0..count)
-            .map(|i| ws.blossom.potential(i))
-            .max()
-            .unwrap_or(0);
+        let max_pot = (0..count).map(|i| ws.blossom.potential(i)).max().unwrap_or(0);
         for k in 0..ws.blossom.raised().len() {
             let i = ws.blossom.raised()[k];
             let pot_i = ws.blossom.potential(i);
             if pot_i + max_pot <= 0 {
                 continue;
             }
-            let Workspace {
-                dijkstra,
-                event_stamp,
-                event_index,
-                stamp,
-                candidates,
-                events,
-                blossom,
-                ..
-            } = ws;
+            let Workspace { dijkstra, event_stamp, event_index, stamp, candidates, events, blossom, .. } = ws;
             let stamp = *stamp;
             blossom.anchor(i);
             dijkstra.search(&self.graph, events[i], |v, length, observables, weight| {
@@ -360,13 +339,7 @@ impl Matcher {
                         {
                             let (a, b) = if i < j { (i, j) } else { (j, i) };
                             let (a, b) = (a as u32, b as u32);
-                            candidates.push(Candidate {
-                                a,
-                                b,
-                                length,
-                                observables,
-                                weight,
-                            });
+                            candidates.push(Candidate { a, b, length, observables, weight });
                         }
                     }
                 }
@@ -387,10 +360,7 @@ impl Matcher {
                 for &t in &ws.touched {
                     ws.toggled[t] = false;
                 }
-                return Err(MatchingError::DetectorOutOfRange {
-                    detector: d,
-                    num_detectors: n,
-                });
+                return Err(MatchingError::DetectorOutOfRange { detector: d, num_detectors: n });
             }
             ws.toggled[d] ^= true;
             ws.touched.push(d);
@@ -438,13 +408,7 @@ impl Matcher {
     /// Candidate pairs: events whose regions touch when all grow at the same rate (stopping,
     /// when every event has a boundary, at the largest boundary distance).
     fn find_candidates(&self, ws: &mut Workspace) {
-        let Workspace {
-            regions,
-            events,
-            candidates,
-            limits,
-            ..
-        } = ws;
+        let Workspace { regions, events, candidates, limits, .. } = ws;
         let stop = events
             .iter()
             .map(|&d| self.graph.boundary_distance(d))
@@ -472,31 +436,13 @@ impl Matcher {
 
     /// Adds a candidate pair from event `i` to every other event of its component.
     fn add_all_pairs(&self, i: usize, ws: &mut Workspace) {
-        let Workspace {
-            dijkstra,
-            event_stamp,
-            event_index,
-            stamp,
-            candidates,
-            events,
-            ..
-        } = ws;
+        let Workspace { dijkstra, event_stamp, event_index, stamp, candidates, events, .. } = ws;
         let stamp = *stamp;
         dijkstra.search(&self.graph, events[i], |v, length, observables, weight| {
             if event_stamp[v] == stamp && event_index[v] as usize != i {
                 let j = event_index[v];
-                let (a, b) = if (i as u32) < j {
-                    (i as u32, j)
-                } else {
-                    (j, i as u32)
-                };
-                candidates.push(Candidate {
-                    a,
-                    b,
-                    length,
-                    observables,
-                    weight,
-                });
+                let (a, b) = if (i as u32) < j { (i as u32, j) } else { (j, i as u32) };
+                candidates.push(Candidate { a, b, length, observables, weight });
             }
             Control::Continue
         });
@@ -513,8 +459,7 @@ impl Matcher {
             }
         }
         for c in &ws.candidates {
-            ws.blossom
-                .add_edge(c.a as usize, c.b as usize, 2 * c.length);
+            ws.blossom.add_edge(c.a as usize, c.b as usize, 2 * c.length);
         }
     }
 
@@ -523,10 +468,7 @@ impl Matcher {
     fn add_violated_pairs(&self, ws: &mut Workspace) -> usize {
         let start = ws.candidates.len();
         let count = ws.events.len();
-        let max_pot = (0..count)
-            .map(|i| ws.blossom.potential(i))
-            .max()
-            .unwrap_or(0);
+        let max_pot = (0..count).map(|i| ws.blossom.potential(i)).max().unwrap_or(0);
         if max_pot <= 0 {
             return 0;
         }
@@ -534,18 +476,9 @@ impl Matcher {
         ws.group.extend((0..count).map(|i| ws.blossom.group(i)));
         // Pairs in different groups.
         {
-            let Workspace {
-                regions,
-                events,
-                candidates,
-                blossom,
-                group,
-                ..
-            } = ws;
-            let sources = events
-                .iter()
-                .enumerate()
-                .map(|(i, &d)| (d, -blossom.potential(i), i as u32));
+            let Workspace { regions, events, candidates, blossom, group, .. } = ws;
+            let sources =
+                events.iter().enumerate().map(|(i, &d)| (d, -blossom.potential(i), i as u32));
             // Along a violated pair's path, `min(A, B) < 0` at every node (`A`, `B`: the values
             // from either end, `A + B < 0`), so growing only below 0 settles the whole path.
             regions.grow(&self.graph, sources, 2, 0, None, |c| {
@@ -569,15 +502,7 @@ impl Matcher {
                 continue;
             }
             let Workspace {
-                dijkstra,
-                event_stamp,
-                event_index,
-                stamp,
-                candidates,
-                events,
-                blossom,
-                group: groups,
-                ..
+                dijkstra, event_stamp, event_index, stamp, candidates, events, blossom, group: groups, ..
             } = ws;
             let stamp = *stamp;
             blossom.anchor(i);
@@ -598,13 +523,7 @@ impl Matcher {
                         {
                             let (a, b) = if i < j { (i, j) } else { (j, i) };
                             let (a, b) = (a as u32, b as u32);
-                            candidates.push(Candidate {
-                                a,
-                                b,
-                                length,
-                                observables,
-                                weight,
-                            });
+                            candidates.push(Candidate { a, b, length, observables, weight });
                         }
                     }
                 }
@@ -621,13 +540,11 @@ fn dedup_candidates(candidates: &mut Vec<Candidate>, start: usize) {
     candidates[start..].sort_unstable_by_key(|c| (c.a, c.b, c.length));
     let mut kept = start;
     for k in start..candidates.len() {
-        if kept == start
-            || (candidates[kept - 1].a, candidates[kept - 1].b)
-                != (candidates[k].a, candidates[k].b)
-        {
+        if kept == start || (candidates[kept - 1].a, candidates[kept - 1].b) != (candidates[k].a, candidates[k].b) {
             candidates[kept] = candidates[k];
             kept += 1;
         }
     }
     candidates.truncate(kept);
 }
+

@@ -19,11 +19,7 @@ pub struct RadixHeap {
 
 impl Default for RadixHeap {
     fn default() -> Self {
-        RadixHeap {
-            buckets: vec![Vec::new(); 65],
-            last: 0,
-            len: 0,
-        }
+        RadixHeap { buckets: vec![Vec::new(); 65], last: 0, len: 0 }
     }
 }
 
@@ -65,9 +61,7 @@ impl RadixHeap {
             return None;
         }
         if self.buckets[0].is_empty() {
-            let i = (1..65)
-                .find(|&i| !self.buckets[i].is_empty())
-                .expect("non-empty");
+            let i = (1..65).find(|&i| !self.buckets[i].is_empty()).expect("non-empty");
             let moving = std::mem::take(&mut self.buckets[i]);
             self.last = moving.iter().map(|e| e.0).min().expect("non-empty");
             for &(key, value) in &moving {
@@ -139,28 +133,14 @@ impl DetectorGraph {
         let mut total: i64 = 0;
         for (index, e) in graph.edges.iter().enumerate() {
             if !e.weight.is_finite() {
-                return Err(MatchingError::BadWeight {
-                    edge: index,
-                    weight: e.weight,
-                });
+                return Err(MatchingError::BadWeight { edge: index, weight: e.weight });
             }
-            let bad_node = if e.a >= n {
-                Some(e.a)
-            } else {
-                e.b.filter(|&b| b >= n)
-            };
+            let bad_node = if e.a >= n { Some(e.a) } else { e.b.filter(|&b| b >= n) };
             if let Some(node) = bad_node {
-                return Err(MatchingError::EdgeOutOfRange {
-                    edge: index,
-                    node,
-                    num_detectors: n,
-                });
+                return Err(MatchingError::EdgeOutOfRange { edge: index, node, num_detectors: n });
             }
             if e.b == Some(e.a) {
-                return Err(MatchingError::SelfLoop {
-                    edge: index,
-                    node: e.a,
-                });
+                return Err(MatchingError::SelfLoop { edge: index, node: e.a });
             }
             total = total.saturating_add(integer_cost(e.weight.abs()));
             if total > MAX_TOTAL_COST {
@@ -285,11 +265,7 @@ impl DetectorGraph {
             if b == u32::MAX {
                 return;
             }
-            v = if a as usize == v {
-                b as usize
-            } else {
-                a as usize
-            };
+            v = if a as usize == v { b as usize } else { a as usize };
         }
     }
 
