@@ -39,6 +39,14 @@ fn config(steps: u64) -> TrainConfig {
     }
 }
 
+/// libtorch's random generator (initial weights) is global to the process: tests that train
+/// take this lock so that concurrent tests do not interleave their draws.
+static TORCH_RNG: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    TORCH_RNG.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 fn cpu() -> RunOptions {
     RunOptions {
         device: DeviceChoice::Cpu,
@@ -48,6 +56,7 @@ fn cpu() -> RunOptions {
 
 #[test]
 fn training_at_l3_approaches_maximum_likelihood() {
+    let _guard = serial();
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("l3");
     tch::set_num_threads(1);
@@ -97,6 +106,7 @@ fn training_at_l3_approaches_maximum_likelihood() {
 
 #[test]
 fn resumed_training_matches_an_uninterrupted_run() {
+    let _guard = serial();
     tch::set_num_threads(1);
     let dir = tempfile::tempdir().unwrap();
     let (straight, split) = (dir.path().join("straight"), dir.path().join("split"));
@@ -136,6 +146,7 @@ fn resumed_training_matches_an_uninterrupted_run() {
 
 #[test]
 fn bad_settings_are_refused() {
+    let _guard = serial();
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("bad");
     let cases: Vec<(TrainConfig, &str)> = vec![
@@ -195,4 +206,52 @@ fn bad_settings_are_refused() {
     .unwrap_err()
     .to_string();
     assert!(err.contains("card.json"), "{err}");
+}
+
+#[test]
+fn init_from_starts_from_another_models_weights_at_another_size() {
+    let _guard = serial();
+    tch::set_num_threads(1);
+    let dir = tempfile::tempdir().unwrap();
+    let (small, big, wrong) = (
+        dir.path().join("l3"),
+        dir.path().join("l4"),
+        dir.path().join("w"),
+    );
+    let c3 = TrainConfig {
+        batch: 32,
+        ..config(3)
+    };
+    train(&c3, &small, &cpu(), None).unwrap();
+    // One step with a negligible learning rate: the kernels stay those of the L = 3 model.
+    let c4 = TrainConfig {
+        distance: 4,
+        batch: 32,
+        lr: 1e-12,
+        init_from: Some(small.clone()),
+        ..config(1)
+    };
+    let outcome = train(&c4, &big, &cpu(), None).unwrap();
+    assert_eq!(outcome.card.training.init_from.as_deref(), small.to_str());
+    let a = load_model(&small, Device::Cpu).unwrap().vs.variables();
+    let b = load_model(&big, Device::Cpu).unwrap().vs.variables();
+    for name in ["stem.weight", "blocks.0.conv1.weight", "head_out.weight"] {
+        let diff = (&a[name] - &b[name]).abs().max().double_value(&[]);
+        assert!(diff < 1e-6, "{name} moved by {diff}");
+    }
+    // A model of another shape cannot seed this one.
+    let other = TrainConfig {
+        model: ModelConfig {
+            width: 8,
+            depth: 2,
+            kernel: 3,
+        },
+        init_from: Some(small.clone()),
+        ..config(1)
+    };
+    let err = train(&other, &wrong, &cpu(), None).unwrap_err().to_string();
+    assert!(
+        err.contains("--init-from") && err.contains("width: 16"),
+        "{err}"
+    );
 }

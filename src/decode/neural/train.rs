@@ -516,7 +516,8 @@ pub fn train(
     let _ = producer.join();
     bar.finish_and_clear();
     if start == end {
-        save_all(&mut card, &learner, start)?;
+        // Nothing trained in this session: only the card (e.g. the device) may have changed.
+        card.save(out)?;
     }
     let elapsed = run_start.elapsed().as_secs_f64();
     let trained = (end - start) * config.batch as u64;
