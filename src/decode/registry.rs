@@ -129,6 +129,7 @@ pub fn build_decoder(
 
 /// The toric distance of the shots: from the context, or from a DEM with `2 L^2` detectors and
 /// 4 observables.
+#[cfg(feature = "neural")]
 fn toric_distance(input: &DecoderInput<'_>) -> Option<usize> {
     if let Some(t) = input.toric {
         return Some(t.distance);
