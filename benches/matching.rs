@@ -21,11 +21,21 @@ fn toric_graph(l: usize, p: f64) -> MatchingGraph {
                 } else {
                     (i * l + (j + 1) % l, (j == 0) as u64)
                 };
-                edges.push(GraphEdge { a: i * l + j, b: Some(b), probability: p, weight, observables });
+                edges.push(GraphEdge {
+                    a: i * l + j,
+                    b: Some(b),
+                    probability: p,
+                    weight,
+                    observables,
+                });
             }
         }
     }
-    MatchingGraph { num_detectors: l * l, num_observables: 2, edges }
+    MatchingGraph {
+        num_detectors: l * l,
+        num_observables: 2,
+        edges,
+    }
 }
 
 /// Detection events of `shots` independent bit-flip errors.

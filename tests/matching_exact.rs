@@ -6,7 +6,13 @@ use qecd::decode::matching::{GraphEdge, Matcher, MatchingError, MatchingGraph};
 
 fn edge(a: usize, b: Option<usize>, weight: f64, observables: u64) -> GraphEdge {
     let probability = 1.0 / (1.0 + weight.exp());
-    GraphEdge { a, b, probability, weight, observables }
+    GraphEdge {
+        a,
+        b,
+        probability,
+        weight,
+        observables,
+    }
 }
 
 /// Minimum total weight of an edge set whose detector boundary is exactly `events` (the boundary
@@ -56,7 +62,10 @@ fn check_correction(graph: &MatchingGraph, events: &[usize], matcher: &Matcher) 
     for &e in events {
         expected[e] ^= true;
     }
-    assert_eq!(parity, expected, "correction boundary differs from the events");
+    assert_eq!(
+        parity, expected,
+        "correction boundary differs from the events"
+    );
     assert_eq!(observables, matching.observables);
     // Paths of different pairs may share edges (then they cancel), never lowering the optimum.
     assert!(weight <= matching.weight + 1e-9);
@@ -84,7 +93,14 @@ fn small_graph(negative: bool) -> impl Strategy<Value = (MatchingGraph, Vec<usiz
                     })
                     .collect();
                 let events = (0..n).filter(|&i| flags[i]).collect();
-                (MatchingGraph { num_detectors: n, num_observables: 2, edges }, events)
+                (
+                    MatchingGraph {
+                        num_detectors: n,
+                        num_observables: 2,
+                        edges,
+                    },
+                    events,
+                )
             })
     })
 }
@@ -158,7 +174,9 @@ fn min_matching(d: &[Vec<f64>], events: &[usize]) -> f64 {
         if dp[mask].is_infinite() {
             continue;
         }
-        let Some(i) = (0..m).find(|&i| mask >> i & 1 == 0) else { continue };
+        let Some(i) = (0..m).find(|&i| mask >> i & 1 == 0) else {
+            continue;
+        };
         let to_boundary = dp[mask] + d[events[i]][boundary];
         let next = mask | 1 << i;
         dp[next] = dp[next].min(to_boundary);
@@ -176,10 +194,16 @@ fn min_matching(d: &[Vec<f64>], events: &[usize]) -> f64 {
 fn medium_graph() -> impl Strategy<Value = (MatchingGraph, Vec<usize>)> {
     (6usize..=30, any::<bool>()).prop_flat_map(|(n, with_boundary)| {
         let e = (0..n, 0..n, 1u32..8);
-        let boundary = proptest::collection::vec((0..n, 1u32..12), 0..=(if with_boundary { 4 } else { 0 }));
+        let boundary =
+            proptest::collection::vec((0..n, 1u32..12), 0..=(if with_boundary { 4 } else { 0 }));
         let events = proptest::sample::subsequence((0..n).collect::<Vec<_>>(), 0..=n.min(14));
-        (Just(n), proptest::collection::vec(e, n..3 * n), boundary, events).prop_map(
-            |(n, raw, boundary, mut events)| {
+        (
+            Just(n),
+            proptest::collection::vec(e, n..3 * n),
+            boundary,
+            events,
+        )
+            .prop_map(|(n, raw, boundary, mut events)| {
                 let mut edges: Vec<GraphEdge> = (1..n)
                     .map(|i| edge(i - 1, Some(i), 1.0 + (i % 3) as f64, (i % 2) as u64))
                     .collect();
@@ -188,14 +212,24 @@ fn medium_graph() -> impl Strategy<Value = (MatchingGraph, Vec<usize>)> {
                         .filter(|&(a, b, _)| a != b)
                         .map(|(a, b, w)| edge(a, Some(b), w as f64 * 0.5, 0)),
                 );
-                edges.extend(boundary.into_iter().map(|(a, w)| edge(a, None, w as f64 * 0.5, 1)));
+                edges.extend(
+                    boundary
+                        .into_iter()
+                        .map(|(a, w)| edge(a, None, w as f64 * 0.5, 1)),
+                );
                 let has_boundary = edges.iter().any(|e| e.b.is_none());
                 if !has_boundary && events.len() % 2 == 1 {
                     events.pop();
                 }
-                (MatchingGraph { num_detectors: n, num_observables: 1, edges }, events)
-            },
-        )
+                (
+                    MatchingGraph {
+                        num_detectors: n,
+                        num_observables: 1,
+                        edges,
+                    },
+                    events,
+                )
+            })
     })
 }
 
@@ -239,7 +273,11 @@ fn toric_graph(l: usize, p: f64) -> MatchingGraph {
             });
         }
     }
-    MatchingGraph { num_detectors: l * l, num_observables: 2, edges }
+    MatchingGraph {
+        num_detectors: l * l,
+        num_observables: 2,
+        edges,
+    }
 }
 
 #[test]
@@ -253,7 +291,9 @@ fn toric_l8_weights_equal_pymatching() {
     let matcher = Matcher::new(&graph).unwrap();
     let mut ws = matcher.workspace();
     for (shot, (bytes, &expected)) in dets.chunks(8).zip(&weights).enumerate() {
-        let events: Vec<usize> = (0..64).filter(|&k| bytes[k / 8] >> (k % 8) & 1 == 1).collect();
+        let events: Vec<usize> = (0..64)
+            .filter(|&k| bytes[k / 8] >> (k % 8) & 1 == 1)
+            .collect();
         let matching = matcher.decode(&events, &mut ws).unwrap();
         assert!(
             (matching.weight - expected).abs() <= 1e-6 * expected.max(1.0),
@@ -268,9 +308,14 @@ fn odd_events_without_boundary_are_refused() {
     let graph = toric_graph(4, 0.1);
     let matcher = Matcher::new(&graph).unwrap();
     let result = matcher.decode(&[0, 5, 9], &mut matcher.workspace());
-    assert!(matches!(result, Err(MatchingError::OddComponent { .. })), "{result:?}");
+    assert!(
+        matches!(result, Err(MatchingError::OddComponent { .. })),
+        "{result:?}"
+    );
     // A detector listed twice cancels, leaving an even number.
-    let matching = matcher.decode(&[0, 5, 5, 9], &mut matcher.workspace()).unwrap();
+    let matching = matcher
+        .decode(&[0, 5, 5, 9], &mut matcher.workspace())
+        .unwrap();
     assert_eq!(matching.pairs.len(), 1);
 }
 
@@ -279,20 +324,35 @@ fn bad_input_is_refused() {
     let graph = toric_graph(4, 0.1);
     let matcher = Matcher::new(&graph).unwrap();
     let result = matcher.decode(&[0, 16], &mut matcher.workspace());
-    assert_eq!(result, Err(MatchingError::DetectorOutOfRange { detector: 16, num_detectors: 16 }));
+    assert_eq!(
+        result,
+        Err(MatchingError::DetectorOutOfRange {
+            detector: 16,
+            num_detectors: 16
+        })
+    );
     let mut bad = graph.clone();
     bad.edges[3].weight = f64::NAN;
-    assert!(matches!(Matcher::new(&bad), Err(MatchingError::BadWeight { edge: 3, .. })));
+    assert!(matches!(
+        Matcher::new(&bad),
+        Err(MatchingError::BadWeight { edge: 3, .. })
+    ));
     let mut bad = graph;
     bad.edges[0].b = Some(99);
-    assert!(matches!(Matcher::new(&bad), Err(MatchingError::EdgeOutOfRange { node: 99, .. })));
+    assert!(matches!(
+        Matcher::new(&bad),
+        Err(MatchingError::EdgeOutOfRange { node: 99, .. })
+    ));
 }
 
 #[test]
 fn no_events_is_an_empty_matching() {
     let matcher = Matcher::new(&toric_graph(4, 0.1)).unwrap();
     let matching = matcher.decode(&[], &mut matcher.workspace()).unwrap();
-    assert_eq!((matching.observables, matching.weight, matching.pairs.len()), (0, 0.0, 0));
+    assert_eq!(
+        (matching.observables, matching.weight, matching.pairs.len()),
+        (0, 0.0, 0)
+    );
 }
 
 /// A translated toric shot has the same matching weight (the torus is homogeneous).
@@ -314,10 +374,51 @@ fn toric_weight_is_translation_invariant() {
         }
         let events: Vec<usize> = (0..l * l).filter(|&v| parity[v]).collect();
         let (a, b) = (rng.random_range(0..l), rng.random_range(0..l));
-        let moved: Vec<usize> =
-            events.iter().map(|&v| ((v / l + a) % l) * l + (v % l + b) % l).collect();
+        let moved: Vec<usize> = events
+            .iter()
+            .map(|&v| ((v / l + a) % l) * l + (v % l + b) % l)
+            .collect();
         let w0 = matcher.decode(&events, &mut ws).unwrap().weight;
         let w1 = matcher.decode(&moved, &mut ws).unwrap().weight;
         assert!((w0 - w1).abs() < 1e-9, "{w0} vs {w1}");
     }
+}
+
+/// The matcher is shared between rayon threads, each with its own workspace; results do not
+/// depend on the thread that decodes a shot.
+#[test]
+fn parallel_decoding_matches_sequential() {
+    use rand::{Rng, SeedableRng};
+    use rayon::prelude::*;
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Matcher>();
+    let l = 10;
+    let graph = toric_graph(l, 0.1);
+    let matcher = Matcher::new(&graph).unwrap();
+    let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(11);
+    let shots: Vec<Vec<usize>> = (0..400)
+        .map(|_| {
+            let mut parity = vec![false; l * l];
+            for e in &graph.edges {
+                if rng.random_bool(0.1) {
+                    parity[e.a] ^= true;
+                    parity[e.b.unwrap()] ^= true;
+                }
+            }
+            (0..l * l).filter(|&v| parity[v]).collect()
+        })
+        .collect();
+    let mut ws = matcher.workspace();
+    let sequential: Vec<_> = shots
+        .iter()
+        .map(|s| matcher.decode(s, &mut ws).unwrap())
+        .collect();
+    let parallel: Vec<_> = shots
+        .par_iter()
+        .map_init(
+            || matcher.workspace(),
+            |ws, s| matcher.decode(s, ws).unwrap(),
+        )
+        .collect();
+    assert_eq!(sequential, parallel);
 }

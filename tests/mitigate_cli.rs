@@ -252,5 +252,111 @@ fn too_many_qubits_for_density_matrix_suggests_trajectories() {
             "zne:linear:1,3:fold-global",
         ])
         .assert()
+        .success()
+        .stdout(predicate::str::contains("standard error, 50 trajectories"));
+}
+
+#[test]
+fn given_angles_skip_the_optimiser() {
+    // The fixture's angles (6 digits) through the HVA generator give the fixture's noisy energy.
+    qecd()
+        .args([
+            "mitigate",
+            "--tfim",
+            "n=4,h=1,layers=2,periodic",
+            "--theta=-0.670184,0.148256,-2.713588,-2.151539",
+        ])
+        .args(["--noise", "depolarizing:p1=1e-3,p2=1e-2"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("-4.45883"))
+        .stderr(predicate::str::contains("VQE").not());
+    qecd()
+        .args([
+            "mitigate",
+            "--tfim",
+            "n=4,h=1,layers=2,periodic",
+            "--theta=0.1,0.2",
+        ])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains(
+            "HVA with 2 layers takes 4 parameters, found 2",
+        ));
+}
+
+#[test]
+fn parametric_accepts_a_named_training_set() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("p.json");
+    let train = "-0.1,0.7,-0.3,0.5;-0.2,0.6,-0.4,0.4;-0.3,0.5,-0.5,0.3;-0.4,0.4,-0.6,0.2;-0.5,0.3,-0.7,0.1;-0.6,0.2,-0.8,0.0;-0.7,0.1,-0.9,-0.1;-0.2,0.3,-0.6,0.6";
+    qecd()
+        .args([
+            "mitigate",
+            "--tfim",
+            "n=4,h=1,layers=2,periodic",
+            "--theta=-0.670184,0.148256,-2.713588,-2.151539",
+        ])
+        .args(["--method", "parametric", "--train-theta", train, "--json"])
+        .arg(&json)
+        .assert()
         .success();
+    let r: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let m = &r["methods"][0];
+    // 8 training points x 5 features + 5 at the target.
+    assert_eq!(m["circuits"].as_u64().unwrap(), 45);
+    assert!(m["reduction"].as_f64().unwrap() > 1.0, "{m}");
+    qecd()
+        .args([
+            "mitigate",
+            "--tfim",
+            "n=4,h=1,layers=2,periodic",
+            "--theta=-0.67,0.15,-2.71,-2.15",
+        ])
+        .args(["--method", "parametric", "--train-theta", "0.1,0.2,0.3"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains(
+            "--train-theta point 1: the ansatz takes 4 angles, found 3",
+        ));
+}
+
+#[test]
+fn terminal_measurements_are_accepted_and_mid_circuit_ones_rejected() {
+    let dir = tempfile::tempdir().unwrap();
+    let ok = write(dir.path(), "m.qasm", "OPENQASM 2.0;\ninclude \"qelib1.inc\";\nqreg q[2];\ncreg c[2];\nx q[0];\nmeasure q -> c;\n");
+    qecd()
+        .args([
+            "mitigate",
+            "--circuit",
+            &ok,
+            "--observable",
+            "pauli:Z0+Z1",
+            "--noise",
+            "p=0",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("0.0000000000"));
+    let bad = write(dir.path(), "b.qasm", "OPENQASM 2.0;\ninclude \"qelib1.inc\";\nqreg q[2];\ncreg c[2];\nmeasure q[0] -> c[0];\nh q[0];\n");
+    qecd()
+        .args(["mitigate", "--circuit", &bad, "--observable", "pauli:Z0"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains(
+            "line 6, column 1: gate 'h' on qubit 0 after its measurement",
+        ));
+    let bad = write(
+        dir.path(),
+        "c.qasm",
+        "OPENQASM 2.0;\ninclude \"qelib1.inc\";\nqreg q[2];\ncreg c[2];\nmeasure q[1] -> c[2];\n",
+    );
+    qecd()
+        .args(["mitigate", "--circuit", &bad, "--observable", "pauli:Z0"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains(
+            "line 5, column 19: bit index 2 out of range",
+        ));
 }

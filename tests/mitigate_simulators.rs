@@ -66,6 +66,7 @@ proptest! {
     fn density_matrix_equals_pure_state_without_noise(c in circuit_strategy(3, 25)) {
         let rho = DensityMatrix::simulate(&c, &NoiseModel::NONE).unwrap();
         let psi = StateVector::simulate(&c).unwrap();
+        prop_assert!((psi.norm_sqr() - 1.0).abs() < 1e-10);
         for r in 0..8 {
             for col in 0..8 {
                 let want = psi.amplitude(r) * psi.amplitude(col).conj();

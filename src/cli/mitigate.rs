@@ -50,9 +50,16 @@ pub struct MitigateArgs {
     /// What the VQE minimises with --tfim: `ideal`, `noisy` or `zne` (Richardson 1,2,3).
     #[arg(long, default_value = "ideal")]
     vqe: String,
+    /// HVA angles `gamma1,beta1,gamma2,...` to use with --tfim instead of optimising them.
+    #[arg(long, value_delimiter = ',', allow_hyphen_values = true)]
+    theta: Option<Vec<f64>>,
     /// Small fields whose optimised angles train the parametric scheme.
     #[arg(long, default_value = "0.1,0.2,0.3,0.4", value_delimiter = ',')]
     train_fields: Vec<f64>,
+    /// Explicit training angles for the parametric scheme, `g1,b1,...;g1,b1,...` (replaces
+    /// --train-fields).
+    #[arg(long, allow_hyphen_values = true)]
+    train_theta: Option<String>,
     /// Seed for every random choice (training sets, random folding, trajectories).
     #[arg(long, default_value_t = 2024)]
     seed: u64,
@@ -107,6 +114,7 @@ struct Report {
     theta: Option<Vec<f64>>,
     ideal: f64,
     noisy: f64,
+    noisy_std_err: f64,
     methods: Vec<MethodRow>,
     timing: Option<Timing>,
 }
@@ -139,6 +147,14 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
         .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
     tmp.write_all(bytes)
         .with_context(|| format!("cannot write {}", path.display()))?;
+    // Temporary files are created owner-only; results are ordinary files.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        tmp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o644))
+            .with_context(|| format!("cannot set permissions of {}", path.display()))?;
+    }
     tmp.persist(path)
         .with_context(|| format!("cannot write {}", path.display()))?;
     Ok(())
@@ -396,6 +412,12 @@ pub fn run(args: MitigateArgs) -> Result<()> {
     let mut theta = None;
     let circuit = match (circuit, &hva) {
         (Some(c), _) => c,
+        (None, Some(h)) if args.theta.is_some() => {
+            let t = args.theta.clone().unwrap_or_default();
+            let c = h.circuit(&t)?;
+            theta = Some(t);
+            c
+        }
         (None, Some(h)) => {
             let objective = match args.vqe.as_str() {
                 "ideal" => Objective::Ideal,
@@ -420,7 +442,8 @@ pub fn run(args: MitigateArgs) -> Result<()> {
         write_atomically(path, write_qasm(&circuit).as_bytes())?;
     }
     let ideal = exec.ideal(&circuit)?;
-    let noisy = exec.noisy(&circuit)?;
+    let noisy_estimate = exec.noisy_estimate(&circuit)?;
+    let noisy = noisy_estimate.mean;
     let methods = if args.methods.is_empty() {
         vec!["zne:richardson:1,2,3:fold-global".to_string()]
     } else {
@@ -431,7 +454,35 @@ pub fn run(args: MitigateArgs) -> Result<()> {
         let (Some(h), Some(m)) = (&hva, &model) else {
             bail!("method 'parametric' needs the circuit family: use --tfim instead of --circuit");
         };
-        for &ht in &args.train_fields {
+        if let Some(spec) = &args.train_theta {
+            for (i, point) in spec.split(';').enumerate() {
+                let t = point
+                    .split(',')
+                    .map(|x| {
+                        x.trim().parse::<f64>().with_context(|| {
+                            format!(
+                                "--train-theta point {}: expected a number, found '{x}'",
+                                i + 1
+                            )
+                        })
+                    })
+                    .collect::<Result<Vec<f64>>>()?;
+                if t.len() != h.num_params() {
+                    bail!(
+                        "--train-theta point {}: the ansatz takes {} angles, found {}",
+                        i + 1,
+                        h.num_params(),
+                        t.len()
+                    );
+                }
+                training.push(t);
+            }
+        }
+        for &ht in args
+            .train_fields
+            .iter()
+            .filter(|_| args.train_theta.is_none())
+        {
             let mt = Tfim::new(m.n, m.j, ht, m.periodic)?;
             let et = Executor::new(mt.hamiltonian(), NoiseModel::NONE, Backend::Density)?;
             let ht = Hva {
@@ -493,16 +544,19 @@ pub fn run(args: MitigateArgs) -> Result<()> {
         });
     }
     let (g1, g2) = circuit.gate_counts();
-    let ground = match model {
-        Some(m) if m.n <= qecd::mitigate::tfim::MAX_ED_SPINS => Some(m.ground_energy_exact()?),
-        _ => None,
-    };
+    let ground = model.and_then(|m| m.ground_energy().ok());
     println!(
         "circuit: {} qubits, {g1} one-qubit and {g2} two-qubit gates; noise {}",
         circuit.num_qubits, args.noise
     );
     if let Some(g) = ground {
         println!("exact ground energy: {g:.10}");
+    }
+    if let Backend::Trajectories { count, .. } = backend {
+        println!(
+            "noisy (trajectories): {:.10} ± {:.2e} (standard error, {count} trajectories)",
+            noisy_estimate.mean, noisy_estimate.std_err
+        );
     }
     println!(
         "{:<36} {:>14} {:>14} {:>14} {:>11} {:>10} {:>8}",
@@ -545,6 +599,7 @@ pub fn run(args: MitigateArgs) -> Result<()> {
             theta,
             ideal,
             noisy,
+            noisy_std_err: noisy_estimate.std_err,
             methods: rows,
             timing,
         };

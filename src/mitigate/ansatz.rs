@@ -60,7 +60,8 @@ impl Hva {
     }
 
     /// A starting point for optimisation: a linear ramp (discretised annealing from the X
-    /// ground state towards the ZZ one), `gamma_l = -0.4 * l / p`... scaled by the couplings.
+    /// ground state towards the ZZ one), `gamma_l = -0.5 s_l sign(J)`, `beta_l = 0.5 (1 - s_l)`
+    /// with `s_l = (l + 1/2) / p`.
     pub fn initial_guess(&self) -> Vec<f64> {
         let p = self.layers as f64;
         let mut theta = Vec::with_capacity(self.num_params());

@@ -11,7 +11,6 @@
 //! 15 non-identity Paulis with `p/15` each.
 
 use super::circuit::{Circuit, Gate, Op};
-use super::index::{insert_zeros, sorted};
 use super::noise::NoiseModel;
 use super::observable::{PauliExpectation, PauliString};
 use super::MitigateError;
@@ -53,191 +52,171 @@ impl DensityMatrix {
         (0..1usize << self.n).map(|r| self.get(r, r).re).sum()
     }
 
-    /// Applies one gate.
+    /// Applies one gate (no noise).
     pub fn apply(&mut self, op: &Op) {
-        let [a, b] = op.qubits;
-        match op.gate {
-            Gate::X => self.permute(|i, n| i ^ (1 << a) ^ (1 << (n + a))),
-            Gate::Cx => self.permute(|i, n| {
-                let mut j = i;
-                if i >> (n + a) & 1 == 1 {
-                    j ^= 1 << (n + b);
-                }
-                if i >> a & 1 == 1 {
-                    j ^= 1 << b;
-                }
-                j
-            }),
-            Gate::Swap => self.permute(|i, n| {
-                let mut j = i;
-                for off in [0, n] {
-                    if (i >> (off + a) ^ i >> (off + b)) & 1 == 1 {
-                        j ^= (1 << (off + a)) | (1 << (off + b));
+        self.apply_noisy(op, &NoiseModel::NONE);
+    }
+
+    /// Calls `f` on every 2x2 block `[(r0,c0), (r0,c1), (r1,c0), (r1,c1)]` of qubit `q` (rows
+    /// and columns differing only in bit `q`), loading and storing it in place.
+    fn map_blocks1(&mut self, q: usize, f: impl Fn(&mut [C; 4])) {
+        let dim = 1usize << self.n;
+        let bq = 1usize << q;
+        for rh in (0..dim).step_by(2 * bq) {
+            for r0 in rh..rh + bq {
+                let (lo, hi) = self.data.split_at_mut((r0 + bq) * dim);
+                let row0 = &mut lo[r0 * dim..(r0 + 1) * dim];
+                let row1 = &mut hi[..dim];
+                for ch in (0..dim).step_by(2 * bq) {
+                    for c0 in ch..ch + bq {
+                        let c1 = c0 + bq;
+                        let mut b = [row0[c0], row0[c1], row1[c0], row1[c1]];
+                        f(&mut b);
+                        row0[c0] = b[0];
+                        row0[c1] = b[1];
+                        row1[c0] = b[2];
+                        row1[c1] = b[3];
                     }
                 }
-                j
-            }),
-            Gate::Z | Gate::S | Gate::Sdg | Gate::T | Gate::Tdg | Gate::Rz(_) => {
-                let m = op.gate.matrix1().expect("one-qubit gate");
-                self.diag1(a, m[0], m[3]);
             }
-            Gate::Cz => self.diag2(a, b, [1.0, 1.0, 1.0, -1.0].map(|x| C::new(x, 0.0))),
-            Gate::Rzz(t) => {
-                let e = C::from_polar(1.0, t / 2.0);
-                self.diag2(a, b, [e.conj(), e, e, e.conj()]);
-            }
-            g => self.unitary1(a, &g.matrix1().expect("one-qubit gate")),
         }
     }
 
-    fn permute(&mut self, f: impl Fn(usize, usize) -> usize) {
+    /// Calls `f` on every 4x4 block of qubits `(a, b)`: element `4 s + t` is row offset `s`,
+    /// column offset `t`, with `s = (bit a << 1) | bit b`.
+    fn map_blocks2(&mut self, a: usize, b: usize, f: impl Fn(&mut [C; 16])) {
         let n = self.n;
-        for i in 0..self.data.len() {
-            let j = f(i, n);
-            if j > i {
-                self.data.swap(i, j);
+        let dim = 1usize << n;
+        let (ba, bb) = (1usize << a, 1usize << b);
+        let mask = ba | bb;
+        let offs = [0, bb, ba, ba | bb];
+        let mut blk = [C::new(0.0, 0.0); 16];
+        for r in (0..dim).filter(|r| r & mask == 0) {
+            for c in (0..dim).filter(|c| c & mask == 0) {
+                for (s, os) in offs.iter().enumerate() {
+                    let row = (r + os) << n;
+                    for (t, ot) in offs.iter().enumerate() {
+                        blk[4 * s + t] = self.data[row + c + ot];
+                    }
+                }
+                f(&mut blk);
+                for (s, os) in offs.iter().enumerate() {
+                    let row = (r + os) << n;
+                    for (t, ot) in offs.iter().enumerate() {
+                        self.data[row + c + ot] = blk[4 * s + t];
+                    }
+                }
             }
         }
-    }
-
-    fn diag1(&mut self, q: usize, d0: C, d1: C) {
-        let n = self.n;
-        let d = [d0, d1];
-        // table[(row bit << 1) | col bit] = d[row] * conj(d[col])
-        let t = [
-            d[0] * d[0].conj(),
-            d[0] * d[1].conj(),
-            d[1] * d[0].conj(),
-            d[1] * d[1].conj(),
-        ];
-        for (i, x) in self.data.iter_mut().enumerate() {
-            let k = ((i >> (n + q) & 1) << 1) | (i >> q & 1);
-            if k == 1 || k == 2 {
-                *x *= t[k];
-            }
-        }
-    }
-
-    fn diag2(&mut self, a: usize, b: usize, d: [C; 4]) {
-        let n = self.n;
-        let mut t = [C::new(0.0, 0.0); 16];
-        for (r, dr) in d.iter().enumerate() {
-            for (c, dc) in d.iter().enumerate() {
-                t[(r << 2) | c] = dr * dc.conj();
-            }
-        }
-        for (i, x) in self.data.iter_mut().enumerate() {
-            let r = ((i >> (n + a) & 1) << 1) | (i >> (n + b) & 1);
-            let c = ((i >> a & 1) << 1) | (i >> b & 1);
-            if r != c {
-                *x *= t[(r << 2) | c];
-            }
-        }
-    }
-
-    /// Calls `f` with the four indices `[(r0,c0), (r0,c1), (r1,c0), (r1,c1)]` of every 2x2 block
-    /// of qubit `q`.
-    fn for_blocks1(&mut self, q: usize, mut f: impl FnMut(&mut [C], [usize; 4])) {
-        let (rb, cb) = (1usize << (self.n + q), 1usize << q);
-        let pos = sorted([q, self.n + q]);
-        for k in 0..self.data.len() >> 2 {
-            let i = insert_zeros(k, &pos);
-            f(&mut self.data, [i, i | cb, i | rb, i | rb | cb]);
-        }
-    }
-
-    fn unitary1(&mut self, q: usize, u: &[C; 4]) {
-        let uc = u.map(|x| x.conj());
-        self.for_blocks1(q, |d, [i00, i01, i10, i11]| {
-            let (b00, b01, b10, b11) = (d[i00], d[i01], d[i10], d[i11]);
-            // T = U B
-            let t00 = u[0] * b00 + u[1] * b10;
-            let t01 = u[0] * b01 + u[1] * b11;
-            let t10 = u[2] * b00 + u[3] * b10;
-            let t11 = u[2] * b01 + u[3] * b11;
-            // B' = T U^†
-            d[i00] = t00 * uc[0] + t01 * uc[1];
-            d[i01] = t00 * uc[2] + t01 * uc[3];
-            d[i10] = t10 * uc[0] + t11 * uc[1];
-            d[i11] = t10 * uc[2] + t11 * uc[3];
-        });
     }
 
     /// One-qubit depolarizing channel: X, Y, Z each with probability `p/3`.
     pub fn depolarize1(&mut self, q: usize, p: f64) {
-        if p == 0.0 {
-            return;
-        }
         let lam = 4.0 * p / 3.0;
-        self.for_blocks1(q, |d, [i00, i01, i10, i11]| {
-            let mean = (d[i00] + d[i11]) * 0.5;
-            d[i00] = d[i00] * (1.0 - lam) + mean * lam;
-            d[i11] = d[i11] * (1.0 - lam) + mean * lam;
-            d[i01] *= 1.0 - lam;
-            d[i10] *= 1.0 - lam;
-        });
+        self.map_blocks1(q, |b| depolarize_block1(b, lam));
     }
 
     /// Amplitude damping with decay probability `gamma`.
     pub fn amplitude_damp(&mut self, q: usize, gamma: f64) {
-        if gamma == 0.0 {
-            return;
-        }
-        let s = (1.0 - gamma).sqrt();
-        self.for_blocks1(q, |d, [i00, i01, i10, i11]| {
-            d[i00] += d[i11] * gamma;
-            d[i11] *= 1.0 - gamma;
-            d[i01] *= s;
-            d[i10] *= s;
-        });
+        self.map_blocks1(q, |b| damp_block1(b, gamma, (1.0 - gamma).sqrt()));
     }
 
     /// Two-qubit depolarizing channel: each of the 15 non-identity Paulis with probability
     /// `p/15`.
     pub fn depolarize2(&mut self, a: usize, b: usize, p: f64) {
-        if p == 0.0 {
-            return;
-        }
-        let n = self.n;
         let lam = 16.0 * p / 15.0;
-        let pos = sorted([a, b, n + a, n + b]);
-        let row = [
-            0,
-            1usize << (n + b),
-            1usize << (n + a),
-            (1 << (n + a)) | (1 << (n + b)),
-        ];
-        let col = [0, 1usize << b, 1usize << a, (1 << a) | (1 << b)];
-        for k in 0..self.data.len() >> 4 {
-            let base = insert_zeros(k, &pos);
-            let mut mean = C::new(0.0, 0.0);
-            for s in 0..4 {
-                mean += self.data[base | row[s] | col[s]];
-            }
-            mean *= 0.25 * lam;
-            for (r, rr) in row.iter().enumerate() {
-                for (c, cc) in col.iter().enumerate() {
-                    let x = &mut self.data[base | rr | cc];
-                    *x *= 1.0 - lam;
-                    if r == c {
-                        *x += mean;
-                    }
-                }
-            }
-        }
+        self.map_blocks2(a, b, |blk| depolarize_block2(blk, lam));
     }
 
-    /// Applies a gate followed by the noise the model attaches to it.
+    /// Applies a gate followed by the noise the model attaches to it, in one pass over the
+    /// gate's blocks.
     pub fn apply_noisy(&mut self, op: &Op, noise: &NoiseModel) {
-        self.apply(op);
         let [a, b] = op.qubits;
+        let g = noise.gamma;
+        let sg = (1.0 - g).sqrt();
         if op.gate.arity() == 1 {
-            self.depolarize1(a, noise.p1);
-            self.amplitude_damp(a, noise.gamma);
+            let lam = 4.0 * noise.p1 / 3.0;
+            let noise_on = move |blk: &mut [C; 4]| {
+                if lam != 0.0 {
+                    depolarize_block1(blk, lam);
+                }
+                if g != 0.0 {
+                    damp_block1(blk, g, sg);
+                }
+            };
+            let u = op.gate.matrix1().expect("one-qubit gate");
+            match op.gate {
+                Gate::Z | Gate::S | Gate::Sdg | Gate::T | Gate::Tdg | Gate::Rz(_) => {
+                    let (p01, p10) = (u[0] * u[3].conj(), u[3] * u[0].conj());
+                    self.map_blocks1(a, |blk| {
+                        blk[1] *= p01;
+                        blk[2] *= p10;
+                        noise_on(blk);
+                    });
+                }
+                Gate::X => self.map_blocks1(a, |blk| {
+                    blk.swap(0, 3);
+                    blk.swap(1, 2);
+                    noise_on(blk);
+                }),
+                _ => {
+                    let uc = u.map(|x| x.conj());
+                    self.map_blocks1(a, |blk| {
+                        let [b00, b01, b10, b11] = *blk;
+                        let t00 = u[0] * b00 + u[1] * b10;
+                        let t01 = u[0] * b01 + u[1] * b11;
+                        let t10 = u[2] * b00 + u[3] * b10;
+                        let t11 = u[2] * b01 + u[3] * b11;
+                        blk[0] = t00 * uc[0] + t01 * uc[1];
+                        blk[1] = t00 * uc[2] + t01 * uc[3];
+                        blk[2] = t10 * uc[0] + t11 * uc[1];
+                        blk[3] = t10 * uc[2] + t11 * uc[3];
+                        noise_on(blk);
+                    });
+                }
+            }
         } else {
-            self.depolarize2(a, b, noise.p2);
-            self.amplitude_damp(a, noise.gamma);
-            self.amplitude_damp(b, noise.gamma);
+            let lam = 16.0 * noise.p2 / 15.0;
+            // Basis index s = (bit a << 1) | bit b. Permutation gates map s -> perm[s]; diagonal
+            // gates multiply by d[s].
+            let (perm, diag): ([usize; 4], [C; 4]) = match op.gate {
+                Gate::Cx => ([0, 1, 3, 2], [C::new(1.0, 0.0); 4]),
+                Gate::Swap => ([0, 2, 1, 3], [C::new(1.0, 0.0); 4]),
+                Gate::Cz => ([0, 1, 2, 3], [1.0, 1.0, 1.0, -1.0].map(|x| C::new(x, 0.0))),
+                Gate::Rzz(t) => {
+                    let e = C::from_polar(1.0, t / 2.0);
+                    ([0, 1, 2, 3], [e.conj(), e, e, e.conj()])
+                }
+                _ => unreachable!("two-qubit gates are cx, cz, swap, rzz"),
+            };
+            let mut phase = [C::new(0.0, 0.0); 16];
+            for s in 0..4 {
+                for t in 0..4 {
+                    phase[4 * s + t] = diag[s] * diag[t].conj();
+                }
+            }
+            let permutes = perm != [0, 1, 2, 3];
+            self.map_blocks2(a, b, |blk| {
+                if permutes {
+                    let old = *blk;
+                    for s in 0..4 {
+                        for t in 0..4 {
+                            blk[4 * perm[s] + perm[t]] = old[4 * s + t];
+                        }
+                    }
+                } else {
+                    for (x, ph) in blk.iter_mut().zip(&phase) {
+                        *x *= ph;
+                    }
+                }
+                if lam != 0.0 {
+                    depolarize_block2(blk, lam);
+                }
+                if g != 0.0 {
+                    damp_block2(blk, 2, g, sg);
+                    damp_block2(blk, 1, g, sg);
+                }
+            });
         }
     }
 
@@ -250,6 +229,51 @@ impl DensityMatrix {
             rho.apply_noisy(op, noise);
         }
         Ok(rho)
+    }
+}
+
+/// `rho -> (1 - lam) rho + lam (I/2 ⊗ Tr_q rho)` on one 2x2 block (`lam = 4p/3`).
+#[inline(always)]
+fn depolarize_block1(b: &mut [C; 4], lam: f64) {
+    let mean = (b[0] + b[3]) * (0.5 * lam);
+    b[0] = b[0] * (1.0 - lam) + mean;
+    b[3] = b[3] * (1.0 - lam) + mean;
+    b[1] *= 1.0 - lam;
+    b[2] *= 1.0 - lam;
+}
+
+/// Amplitude damping on one 2x2 block (`sg = sqrt(1 - gamma)`).
+#[inline(always)]
+fn damp_block1(b: &mut [C; 4], gamma: f64, sg: f64) {
+    b[0] += b[3] * gamma;
+    b[3] *= 1.0 - gamma;
+    b[1] *= sg;
+    b[2] *= sg;
+}
+
+/// `rho -> (1 - lam) rho + lam (I/4 ⊗ Tr_ab rho)` on one 4x4 block (`lam = 16p/15`).
+#[inline(always)]
+fn depolarize_block2(b: &mut [C; 16], lam: f64) {
+    let mean = (b[0] + b[5] + b[10] + b[15]) * (0.25 * lam);
+    for x in b.iter_mut() {
+        *x *= 1.0 - lam;
+    }
+    for s in 0..4 {
+        b[5 * s] += mean;
+    }
+}
+
+/// Amplitude damping on the qubit with block-index bit `k` (2 for `a`, 1 for `b`).
+#[inline(always)]
+fn damp_block2(b: &mut [C; 16], k: usize, gamma: f64, sg: f64) {
+    for s in (0..4).filter(|s| s & k == 0) {
+        for t in (0..4).filter(|t| t & k == 0) {
+            let (s1, t1) = (s | k, t | k);
+            b[4 * s + t] += b[4 * s1 + t1] * gamma;
+            b[4 * s1 + t1] *= 1.0 - gamma;
+            b[4 * s1 + t] *= sg;
+            b[4 * s + t1] *= sg;
+        }
     }
 }
 

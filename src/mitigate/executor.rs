@@ -6,7 +6,7 @@ use super::circuit::Circuit;
 use super::density::{DensityMatrix, MAX_DENSITY_QUBITS};
 use super::noise::NoiseModel;
 use super::observable::PauliSum;
-use super::statevector::{trajectory_expectation, StateVector};
+use super::statevector::{trajectory_expectation, Estimate, StateVector};
 use super::MitigateError;
 use rayon::prelude::*;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -83,6 +83,23 @@ impl Executor {
             }
             Backend::Trajectories { count, seed } => {
                 Ok(trajectory_expectation(c, &self.noise, &self.observable, count, seed)?.mean)
+            }
+        }
+    }
+
+    /// Noisy expectation value with its Monte-Carlo standard error (zero for the exact density
+    /// matrix).
+    pub fn noisy_estimate(&self, c: &Circuit) -> Result<Estimate, MitigateError> {
+        match self.backend {
+            Backend::Density => Ok(Estimate {
+                mean: self.noisy(c)?,
+                std_err: 0.0,
+                samples: 1,
+            }),
+            Backend::Trajectories { count, seed } => {
+                self.check_width(c)?;
+                self.runs.fetch_add(1, Ordering::Relaxed);
+                trajectory_expectation(c, &self.noise, &self.observable, count, seed)
             }
         }
     }

@@ -14,7 +14,6 @@ pub mod circuit;
 pub mod density;
 pub mod executor;
 pub mod fold;
-mod index;
 mod linalg;
 pub mod noise;
 pub mod observable;

@@ -76,11 +76,6 @@ impl NoiseModel {
         Ok(())
     }
 
-    /// Whether the gate noise is zero (readout may still be noisy).
-    pub fn gates_are_ideal(&self) -> bool {
-        self.p1 == 0.0 && self.p2 == 0.0 && self.gamma == 0.0
-    }
-
     /// Parses `[depolarizing:]key=value,...` with keys `p1`, `p2`, `p` (both), `gamma`
     /// (amplitude damping), `ro` (symmetric readout), `ro01`, `ro10`; `none` for no noise.
     pub fn parse(text: &str) -> Result<NoiseModel, MitigateError> {
@@ -123,20 +118,5 @@ impl NoiseModel {
         }
         m.validate()?;
         Ok(m)
-    }
-
-    /// The same model with the two-qubit rate replaced (the one-qubit rate scaled alongside by
-    /// the ratio `p1/p2` of this model). Used by noise sweeps.
-    pub fn with_p2(&self, p2: f64) -> NoiseModel {
-        let ratio = if self.p2 > 0.0 {
-            self.p1 / self.p2
-        } else {
-            0.0
-        };
-        NoiseModel {
-            p1: ratio * p2,
-            p2,
-            ..*self
-        }
     }
 }

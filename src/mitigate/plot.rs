@@ -135,6 +135,13 @@ pub fn plot_study(rows: &[StudyRow], path: &Path) -> Result<(), MitigateError> {
             )))
         }
     }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        tmp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o644))
+            .map_err(io)?;
+    }
     tmp.persist(path).map_err(|e| io(e.error))?;
     Ok(())
 }

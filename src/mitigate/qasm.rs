@@ -4,8 +4,9 @@
 //! quantum registers are laid out one after the other in declaration order), the gates
 //! `x y z h s sdg t tdg rx ry rz u3 cx cz swap rzz` with parameter expressions (numbers, `pi`,
 //! `+ - * / ^`, parentheses, `sin cos tan exp ln sqrt`), register broadcasting (`h q;`), `barrier`
-//! (ignored) and `//` comments. Everything else (`measure`, `reset`, `if`, `gate` definitions,
-//! unknown gates) is rejected with the line and column where it starts.
+//! (ignored), terminal `measure` statements (ignored: observables are evaluated on the final
+//! state) and `//` comments. Everything else (`reset`, `if`, `gate` definitions, unknown gates,
+//! gates after a measurement) is rejected with the line and column where it starts.
 
 use super::circuit::{Circuit, Gate, Op};
 use std::fmt;
@@ -155,8 +156,10 @@ struct Parser {
     lx: Lexed,
     pos: usize,
     qregs: Vec<Register>,
-    cregs: Vec<String>,
+    cregs: Vec<(String, usize)>,
     num_qubits: usize,
+    /// Qubits already measured (only terminal measurements are accepted).
+    measured: Vec<bool>,
 }
 
 /// A resolved gate argument: one qubit, or a whole register (broadcast).
@@ -378,7 +381,9 @@ impl Parser {
                 let size = self.uint("a register size")?;
                 self.expect_sym(']')?;
                 self.expect_sym(';')?;
-                if self.qregs.iter().any(|r| r.name == name) || self.cregs.contains(&name) {
+                if self.qregs.iter().any(|r| r.name == name)
+                    || self.cregs.iter().any(|c| c.0 == name)
+                {
                     return Err(at(format!("register '{name}' declared twice")));
                 }
                 if word == "qreg" {
@@ -389,8 +394,9 @@ impl Parser {
                     });
                     self.num_qubits += size;
                     circuit.num_qubits = self.num_qubits;
+                    self.measured.resize(self.num_qubits, false);
                 } else {
-                    self.cregs.push(name);
+                    self.cregs.push((name, size));
                 }
                 Ok(())
             }
@@ -403,7 +409,48 @@ impl Parser {
                 }
                 self.expect_sym(';')
             }
-            "measure" | "reset" | "if" | "gate" | "opaque" => Err(at(format!(
+            "measure" => {
+                let qubits = match self.qarg()? {
+                    Arg::One(q) => q..q + 1,
+                    Arg::Reg(o, s) => o..o + s,
+                };
+                if self.peek() != Some(&Tok::Arrow) {
+                    return Err(self.error_here(format!("expected '->', found {}", self.found())));
+                }
+                self.pos += 1;
+                let (cl, cc) = self.here();
+                let cname = self.ident("a classical register")?;
+                let csize = self
+                    .cregs
+                    .iter()
+                    .find(|c| c.0 == cname)
+                    .map(|c| c.1)
+                    .ok_or_else(|| QasmError {
+                        line: cl,
+                        col: cc,
+                        message: format!("undeclared classical register '{cname}'"),
+                    })?;
+                if self.eat_sym('[') {
+                    let (il, ic) = self.here();
+                    let i = self.uint("a bit index")?;
+                    if i >= csize {
+                        return Err(QasmError {
+                            line: il,
+                            col: ic,
+                            message: format!(
+                                "bit index {i} out of range for register '{cname}' of size {csize}"
+                            ),
+                        });
+                    }
+                    self.expect_sym(']')?;
+                }
+                self.expect_sym(';')?;
+                for q in qubits {
+                    self.measured[q] = true;
+                }
+                Ok(())
+            }
+            "reset" | "if" | "gate" | "opaque" => Err(at(format!(
                 "'{word}' is not supported: circuits are unitary and observables are evaluated \
                  on the final state"
             ))),
@@ -498,6 +545,12 @@ impl Parser {
                     Arg::Reg(o, _) => o + k,
                 })
                 .collect();
+            if let Some(&m) = q.iter().find(|&&m| self.measured[m]) {
+                return Err(at(format!(
+                    "gate '{name}' on qubit {m} after its measurement: only terminal \
+                     measurements are supported"
+                )));
+            }
             if gate.arity() == 2 {
                 if q[0] == q[1] {
                     return Err(at(format!("gate '{name}' applied twice to qubit {}", q[0])));
@@ -520,6 +573,7 @@ pub fn parse_qasm(src: &str) -> Result<Circuit, QasmError> {
         qregs: Vec::new(),
         cregs: Vec::new(),
         num_qubits: 0,
+        measured: Vec::new(),
     };
     let mut circuit = Circuit::new(0);
     let mut seen_header = false;

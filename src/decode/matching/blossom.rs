@@ -172,8 +172,8 @@ impl Blossom {
         self.build_adjacency();
         for k in first_new..self.edge_u.len() {
             let (u, v) = (self.edge_u[k], self.edge_v[k]);
-            let slack = self.edge_cost[k] - self.pot[u] - self.pot[v]
-                + 2 * self.common_blossom_dual(u, v);
+            let slack =
+                self.edge_cost[k] - self.pot[u] - self.pot[v] + 2 * self.common_blossom_dual(u, v);
             if slack >= 0 {
                 continue;
             }
@@ -213,7 +213,11 @@ impl Blossom {
         }
         while amount > 0 {
             let x = self.in_blossom[u];
-            let step = if x == u { amount } else { amount.min(self.dual[x]) };
+            let step = if x == u {
+                amount
+            } else {
+                amount.min(self.dual[x])
+            };
             if step > 0 {
                 amount -= step;
                 if x >= self.n {
@@ -272,7 +276,10 @@ impl Blossom {
             BOUNDARY => Partner::Boundary,
             p => {
                 debug_assert_ne!(p, FREE);
-                Partner::Vertex { vertex: self.endpoint(p), edge: p >> 1 }
+                Partner::Vertex {
+                    vertex: self.endpoint(p),
+                    edge: p >> 1,
+                }
             }
         }
     }
@@ -783,7 +790,10 @@ impl Blossom {
         let len = children.len() as isize;
         let at = |j: isize| (((j % len) + len) % len) as usize;
         let entry = self.in_blossom[self.endpoint(self.label_end[b] ^ 1)];
-        let mut j = children.iter().position(|&c| c == entry).expect("entry child") as isize;
+        let mut j = children
+            .iter()
+            .position(|&c| c == entry)
+            .expect("entry child") as isize;
         let (jstep, trick): (isize, usize) = if j & 1 == 1 {
             j -= len;
             (1, 0)
@@ -838,7 +848,10 @@ impl Blossom {
         }
         let len = self.children[b].len() as isize;
         let at = |j: isize| (((j % len) + len) % len) as usize;
-        let i = self.children[b].iter().position(|&c| c == t).expect("child") as isize;
+        let i = self.children[b]
+            .iter()
+            .position(|&c| c == t)
+            .expect("child") as isize;
         let mut j = i;
         let (jstep, trick): (isize, usize) = if i & 1 == 1 {
             j -= len;
@@ -914,7 +927,11 @@ mod tests {
     use proptest::prelude::*;
 
     /// Minimum cost by dynamic programming over subsets (None if no perfect matching).
-    fn brute_force(n: usize, edges: &[(usize, usize, i64)], boundary: &[Option<i64>]) -> Option<i64> {
+    fn brute_force(
+        n: usize,
+        edges: &[(usize, usize, i64)],
+        boundary: &[Option<i64>],
+    ) -> Option<i64> {
         let mut cost = vec![vec![None::<i64>; n]; n];
         for &(u, v, c) in edges {
             let best = cost[u][v].map_or(c, |x: i64| x.min(c));
@@ -926,7 +943,9 @@ mod tests {
         dp[0] = Some(0);
         for mask in 0..=full {
             let Some(here) = dp[mask] else { continue };
-            let Some(i) = (0..n).find(|&i| mask & (1 << i) == 0) else { continue };
+            let Some(i) = (0..n).find(|&i| mask & (1 << i) == 0) else {
+                continue;
+            };
             let mut relax = |m: usize, c: i64| {
                 if dp[m].is_none_or(|x| c < x) {
                     dp[m] = Some(c);
@@ -935,11 +954,9 @@ mod tests {
             if let Some(b) = boundary[i] {
                 relax(mask | 1 << i, here + b);
             }
-            for j in i + 1..n {
-                if mask & (1 << j) == 0 {
-                    if let Some(c) = cost[i][j] {
-                        relax(mask | 1 << i | 1 << j, here + c);
-                    }
+            for (j, c) in cost[i].iter().enumerate().skip(i + 1) {
+                if let (0, Some(c)) = (mask & (1 << j), c) {
+                    relax(mask | 1 << i | 1 << j, here + c);
                 }
             }
         }
@@ -959,9 +976,9 @@ mod tests {
         }
         solver.solve().ok()?;
         let mut total = 0;
-        for v in 0..n {
+        for (v, b) in boundary.iter().enumerate() {
             match solver.partner(v) {
-                Partner::Boundary => total += boundary[v].expect("boundary used without cost"),
+                Partner::Boundary => total += b.expect("boundary used without cost"),
                 Partner::Vertex { vertex, edge } => {
                     assert_eq!(solver.partner(vertex), Partner::Vertex { vertex: v, edge });
                     let (a, b, c) = edges[edge];
@@ -985,7 +1002,10 @@ mod tests {
         Some(total)
     }
 
-    fn problem() -> impl Strategy<Value = (usize, Vec<(usize, usize, i64)>, Vec<Option<i64>>)> {
+    /// A problem: vertex count, edges `(u, v, cost)`, boundary costs.
+    type Problem = (usize, Vec<(usize, usize, i64)>, Vec<Option<i64>>);
+
+    fn problem() -> impl Strategy<Value = Problem> {
         (2usize..=10).prop_flat_map(|n| {
             let edge = (0..n, 1..n.max(2), 0i64..6)
                 .prop_map(move |(u, off, c)| (u, (u + off) % n, c))
@@ -1048,7 +1068,15 @@ mod tests {
         let edges = [(0, 1, 1), (1, 2, 1), (2, 0, 1), (2, 3, 5)];
         assert_eq!(solve(4, &edges, &[None; 4]), Some(6));
         // Two triangles joined by a bridge.
-        let edges = [(0, 1, 2), (1, 2, 2), (2, 0, 2), (3, 4, 2), (4, 5, 2), (5, 3, 2), (2, 3, 9)];
+        let edges = [
+            (0, 1, 2),
+            (1, 2, 2),
+            (2, 0, 2),
+            (3, 4, 2),
+            (4, 5, 2),
+            (5, 3, 2),
+            (2, 3, 9),
+        ];
         assert_eq!(solve(6, &edges, &[None; 6]), Some(13));
     }
 

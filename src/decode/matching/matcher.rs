@@ -59,7 +59,13 @@ struct Candidate {
 impl Candidate {
     fn from_contact(c: &Contact) -> Self {
         let (a, b) = if c.a < c.b { (c.a, c.b) } else { (c.b, c.a) };
-        Candidate { a, b, length: c.length, observables: c.observables, weight: c.weight }
+        Candidate {
+            a,
+            b,
+            length: c.length,
+            observables: c.observables,
+            weight: c.weight,
+        }
     }
 }
 
@@ -79,8 +85,10 @@ pub struct Workspace {
     component_events: Vec<u32>,
     /// Per event: its group in the solved matching (see [`Blossom::group`]).
     group: Vec<usize>,
-    /// Per event: how far its region may grow when collecting candidates.
+    /// Per event: how far its region may grow when collecting candidates, and whether the
+    /// limit is strict.
     limits: Vec<i64>,
+    strict: Vec<bool>,
     candidates: Vec<Candidate>,
     /// Per event: all pairs of its component are already candidates.
     exhausted: Vec<bool>,
@@ -182,6 +190,7 @@ impl Matcher {
             component_events: vec![0; self.num_components],
             group: Vec::new(),
             limits: Vec::new(),
+            strict: Vec::new(),
             candidates: Vec::new(),
             exhausted: Vec::new(),
         }
@@ -248,7 +257,9 @@ impl Matcher {
                 }
             }
         }
-        matching.observables = edges.iter().fold(0, |o, &e| o ^ self.graph.edge_observables(e));
+        matching.observables = edges
+            .iter()
+            .fold(0, |o, &e| o ^ self.graph.edge_observables(e));
         edges.sort_unstable();
         let mut odd = Vec::with_capacity(edges.len());
         for e in edges {
@@ -267,6 +278,7 @@ impl Matcher {
         self.check_parity(ws)?;
         ws.exhausted.clear();
         ws.exhausted.resize(ws.events.len(), false);
+        ws.candidates.clear();
         self.find_candidates(ws);
         self.load_blossom(ws);
         let mut result = ws.blossom.solve();
@@ -305,7 +317,8 @@ impl Matcher {
                 }
             }
             for c in &ws.candidates[start..] {
-                ws.blossom.add_edge(c.a as usize, c.b as usize, 2 * c.length);
+                ws.blossom
+                    .add_edge(c.a as usize, c.b as usize, 2 * c.length);
             }
             result = ws.blossom.resolve(start);
         }
@@ -317,14 +330,26 @@ impl Matcher {
     fn add_violated_pairs_near_changes(&self, ws: &mut Workspace) -> usize {
         let start = ws.candidates.len();
         let count = ws.events.len();
-        let max_pot = (0..count).map(|i| ws.blossom.potential(i)).max().unwrap_or(0);
+        let max_pot = (0..count)
+            .map(|i| ws.blossom.potential(i))
+            .max()
+            .unwrap_or(0);
         for k in 0..ws.blossom.raised().len() {
             let i = ws.blossom.raised()[k];
             let pot_i = ws.blossom.potential(i);
             if pot_i + max_pot <= 0 {
                 continue;
             }
-            let Workspace { dijkstra, event_stamp, event_index, stamp, candidates, events, blossom, .. } = ws;
+            let Workspace {
+                dijkstra,
+                event_stamp,
+                event_index,
+                stamp,
+                candidates,
+                events,
+                blossom,
+                ..
+            } = ws;
             let stamp = *stamp;
             blossom.anchor(i);
             dijkstra.search(&self.graph, events[i], |v, length, observables, weight| {
@@ -339,7 +364,13 @@ impl Matcher {
                         {
                             let (a, b) = if i < j { (i, j) } else { (j, i) };
                             let (a, b) = (a as u32, b as u32);
-                            candidates.push(Candidate { a, b, length, observables, weight });
+                            candidates.push(Candidate {
+                                a,
+                                b,
+                                length,
+                                observables,
+                                weight,
+                            });
                         }
                     }
                 }
@@ -360,7 +391,10 @@ impl Matcher {
                 for &t in &ws.touched {
                     ws.toggled[t] = false;
                 }
-                return Err(MatchingError::DetectorOutOfRange { detector: d, num_detectors: n });
+                return Err(MatchingError::DetectorOutOfRange {
+                    detector: d,
+                    num_detectors: n,
+                });
             }
             ws.toggled[d] ^= true;
             ws.touched.push(d);
@@ -405,20 +439,22 @@ impl Matcher {
         result
     }
 
-    /// Candidate pairs: events whose regions touch when all grow at the same rate (stopping,
-    /// when every event has a boundary, at the largest boundary distance).
+    /// Candidate pairs: events whose regions touch when all grow at the same rate. Each region
+    /// grows to its boundary distance at most (a pair is worth matching only if
+    /// `d(u, v) < b(u) + b(v)`, and then the two balls meet) and stops once it touches another
+    /// region: a heuristic for a small first candidate set; the certificate finds the pairs it
+    /// misses.
     fn find_candidates(&self, ws: &mut Workspace) {
-        let Workspace { regions, events, candidates, limits, .. } = ws;
-        let stop = events
-            .iter()
-            .map(|&d| self.graph.boundary_distance(d))
-            .max()
-            .map_or(0, |b| if b == UNREACHABLE { UNREACHABLE } else { b + 1 });
-        candidates.clear();
+        let Workspace {
+            regions,
+            events,
+            candidates,
+            limits,
+            strict,
+            ..
+        } = ws;
+        let start = candidates.len();
         let sources = events.iter().enumerate().map(|(i, &d)| (d, 0, i as u32));
-        // Each region grows to its boundary distance at most (a pair is worth matching only if
-        // `d(u, v) < b(u) + b(v)`, and then the two balls meet) and to its nearest neighbour's
-        // distance: a heuristic for a good first candidate set; the certificate finds the rest.
         limits.clear();
         limits.extend(events.iter().map(|&d| {
             let b = self.graph.boundary_distance(d);
@@ -428,21 +464,54 @@ impl Matcher {
                 b + 1
             }
         }));
-        regions.grow(&self.graph, sources, 1, stop, Some(limits), |c| {
-            candidates.push(Candidate::from_contact(&c));
+        let stop = limits.iter().copied().max().unwrap_or(0);
+        // Regions of events without boundary settle their last queued layer too: without it,
+        // matchings among the candidates fail more often on boundaryless (toric) graphs.
+        strict.clear();
+        strict.extend(limits.iter().map(|&l| l != UNREACHABLE));
+        let limits = Some((limits.as_mut_slice(), strict.as_slice()));
+        regions.grow(&self.graph, sources, 1, stop, limits, |c| {
+            let new = Candidate::from_contact(&c);
+            // Contacts of one pair often come in a row: keep only the shortest of a run.
+            match candidates.last_mut() {
+                Some(last) if (last.a, last.b) == (new.a, new.b) => {
+                    if new.length < last.length {
+                        *last = new;
+                    }
+                }
+                _ => candidates.push(new),
+            }
         });
-        dedup_candidates(candidates, 0);
+        dedup_candidates(candidates, start);
     }
 
     /// Adds a candidate pair from event `i` to every other event of its component.
     fn add_all_pairs(&self, i: usize, ws: &mut Workspace) {
-        let Workspace { dijkstra, event_stamp, event_index, stamp, candidates, events, .. } = ws;
+        let Workspace {
+            dijkstra,
+            event_stamp,
+            event_index,
+            stamp,
+            candidates,
+            events,
+            ..
+        } = ws;
         let stamp = *stamp;
         dijkstra.search(&self.graph, events[i], |v, length, observables, weight| {
             if event_stamp[v] == stamp && event_index[v] as usize != i {
                 let j = event_index[v];
-                let (a, b) = if (i as u32) < j { (i as u32, j) } else { (j, i as u32) };
-                candidates.push(Candidate { a, b, length, observables, weight });
+                let (a, b) = if (i as u32) < j {
+                    (i as u32, j)
+                } else {
+                    (j, i as u32)
+                };
+                candidates.push(Candidate {
+                    a,
+                    b,
+                    length,
+                    observables,
+                    weight,
+                });
             }
             Control::Continue
         });
@@ -459,7 +528,8 @@ impl Matcher {
             }
         }
         for c in &ws.candidates {
-            ws.blossom.add_edge(c.a as usize, c.b as usize, 2 * c.length);
+            ws.blossom
+                .add_edge(c.a as usize, c.b as usize, 2 * c.length);
         }
     }
 
@@ -468,7 +538,10 @@ impl Matcher {
     fn add_violated_pairs(&self, ws: &mut Workspace) -> usize {
         let start = ws.candidates.len();
         let count = ws.events.len();
-        let max_pot = (0..count).map(|i| ws.blossom.potential(i)).max().unwrap_or(0);
+        let max_pot = (0..count)
+            .map(|i| ws.blossom.potential(i))
+            .max()
+            .unwrap_or(0);
         if max_pot <= 0 {
             return 0;
         }
@@ -476,9 +549,18 @@ impl Matcher {
         ws.group.extend((0..count).map(|i| ws.blossom.group(i)));
         // Pairs in different groups.
         {
-            let Workspace { regions, events, candidates, blossom, group, .. } = ws;
-            let sources =
-                events.iter().enumerate().map(|(i, &d)| (d, -blossom.potential(i), i as u32));
+            let Workspace {
+                regions,
+                events,
+                candidates,
+                blossom,
+                group,
+                ..
+            } = ws;
+            let sources = events
+                .iter()
+                .enumerate()
+                .map(|(i, &d)| (d, -blossom.potential(i), i as u32));
             // Along a violated pair's path, `min(A, B) < 0` at every node (`A`, `B`: the values
             // from either end, `A + B < 0`), so growing only below 0 settles the whole path.
             regions.grow(&self.graph, sources, 2, 0, None, |c| {
@@ -502,7 +584,15 @@ impl Matcher {
                 continue;
             }
             let Workspace {
-                dijkstra, event_stamp, event_index, stamp, candidates, events, blossom, group: groups, ..
+                dijkstra,
+                event_stamp,
+                event_index,
+                stamp,
+                candidates,
+                events,
+                blossom,
+                group: groups,
+                ..
             } = ws;
             let stamp = *stamp;
             blossom.anchor(i);
@@ -523,7 +613,13 @@ impl Matcher {
                         {
                             let (a, b) = if i < j { (i, j) } else { (j, i) };
                             let (a, b) = (a as u32, b as u32);
-                            candidates.push(Candidate { a, b, length, observables, weight });
+                            candidates.push(Candidate {
+                                a,
+                                b,
+                                length,
+                                observables,
+                                weight,
+                            });
                         }
                     }
                 }
@@ -540,11 +636,13 @@ fn dedup_candidates(candidates: &mut Vec<Candidate>, start: usize) {
     candidates[start..].sort_unstable_by_key(|c| (c.a, c.b, c.length));
     let mut kept = start;
     for k in start..candidates.len() {
-        if kept == start || (candidates[kept - 1].a, candidates[kept - 1].b) != (candidates[k].a, candidates[k].b) {
+        if kept == start
+            || (candidates[kept - 1].a, candidates[kept - 1].b)
+                != (candidates[k].a, candidates[k].b)
+        {
             candidates[kept] = candidates[k];
             kept += 1;
         }
     }
     candidates.truncate(kept);
 }
-

@@ -19,7 +19,11 @@ pub struct RadixHeap {
 
 impl Default for RadixHeap {
     fn default() -> Self {
-        RadixHeap { buckets: vec![Vec::new(); 65], last: 0, len: 0 }
+        RadixHeap {
+            buckets: vec![Vec::new(); 65],
+            last: 0,
+            len: 0,
+        }
     }
 }
 
@@ -61,7 +65,9 @@ impl RadixHeap {
             return None;
         }
         if self.buckets[0].is_empty() {
-            let i = (1..65).find(|&i| !self.buckets[i].is_empty()).expect("non-empty");
+            let i = (1..65)
+                .find(|&i| !self.buckets[i].is_empty())
+                .expect("non-empty");
             let moving = std::mem::take(&mut self.buckets[i]);
             self.last = moving.iter().map(|e| e.0).min().expect("non-empty");
             for &(key, value) in &moving {
@@ -133,14 +139,28 @@ impl DetectorGraph {
         let mut total: i64 = 0;
         for (index, e) in graph.edges.iter().enumerate() {
             if !e.weight.is_finite() {
-                return Err(MatchingError::BadWeight { edge: index, weight: e.weight });
+                return Err(MatchingError::BadWeight {
+                    edge: index,
+                    weight: e.weight,
+                });
             }
-            let bad_node = if e.a >= n { Some(e.a) } else { e.b.filter(|&b| b >= n) };
+            let bad_node = if e.a >= n {
+                Some(e.a)
+            } else {
+                e.b.filter(|&b| b >= n)
+            };
             if let Some(node) = bad_node {
-                return Err(MatchingError::EdgeOutOfRange { edge: index, node, num_detectors: n });
+                return Err(MatchingError::EdgeOutOfRange {
+                    edge: index,
+                    node,
+                    num_detectors: n,
+                });
             }
             if e.b == Some(e.a) {
-                return Err(MatchingError::SelfLoop { edge: index, node: e.a });
+                return Err(MatchingError::SelfLoop {
+                    edge: index,
+                    node: e.a,
+                });
             }
             total = total.saturating_add(integer_cost(e.weight.abs()));
             if total > MAX_TOTAL_COST {
@@ -265,7 +285,11 @@ impl DetectorGraph {
             if b == u32::MAX {
                 return;
             }
-            v = if a as usize == v { b as usize } else { a as usize };
+            v = if a as usize == v {
+                b as usize
+            } else {
+                a as usize
+            };
         }
     }
 
@@ -448,14 +472,15 @@ impl Regions {
     /// multiplied by `scale`, settling every node whose value is below `stop` and reports each
     /// contact between different owners. With `limits` (one per owner), the region of `owner`
     /// grows only below `limits[owner]`, and each contact lowers the limits of both owners to
-    /// its value (a region stops once it has reached its nearest neighbour's distance).
+    /// half its value (a region stops growing once it touches another); nodes queued before
+    /// the limit dropped are still settled unless the owner is `strict`.
     pub fn grow(
         &mut self,
         graph: &DetectorGraph,
         sources: impl Iterator<Item = (usize, i64, u32)>,
         scale: i64,
         stop: i64,
-        mut limits: Option<&mut [i64]>,
+        mut limits: Option<(&mut [i64], &[bool])>,
         mut on_contact: impl FnMut(Contact),
     ) {
         self.generation = self.generation.wrapping_add(1);
@@ -487,9 +512,15 @@ impl Regions {
             if self.settled[x] == gen || d > self.dist[x] {
                 continue;
             }
-            self.settled[x] = gen;
             let owner = self.owner[x];
-            let owner_limit = limits.as_ref().map_or(i64::MAX, |l| l[owner as usize]);
+            let (owner_limit, strict) = limits.as_ref().map_or((i64::MAX, false), |l| {
+                (l.0[owner as usize], l.1[owner as usize])
+            });
+            if strict && d >= owner_limit {
+                // Its region stopped growing after this node was queued.
+                continue;
+            }
+            self.settled[x] = gen;
             if self.source_stamp[x] == gen && self.source_owner[x] != owner {
                 // A source claimed by another region.
                 on_contact(Contact {
@@ -507,8 +538,8 @@ impl Regions {
                 let edge = graph.edge_ids[slot] as usize;
                 if self.settled[y] == gen {
                     if self.owner[y] != owner {
-                        if let Some(l) = limits.as_mut() {
-                            let value = self.dist[y] + scale * cost + d;
+                        if let Some((l, _)) = limits.as_mut() {
+                            let value = (self.dist[y] + scale * cost + d) / 2;
                             let (a, b) = (self.owner[y] as usize, owner as usize);
                             l[a] = l[a].min(value);
                             l[b] = l[b].min(value);
