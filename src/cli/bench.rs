@@ -10,14 +10,16 @@ use clap::Args;
 use super::common::{thread_pool, CodeArgs};
 use super::model::{open_shots, toric_dem};
 use qecd::bits::BitMatrix;
-use qecd::decode::registry::{build_decoder, DecoderInput, DECODERS};
+use qecd::decode::registry::{build_decoder, DecoderInput, ToricContext, DECODERS};
 use qecd::dem::Dem;
 use qecd::io::ShotFormat;
 use qecd::sample::sample_toric;
 
 /// Arguments of `qecd bench`.
 #[derive(Args, Debug)]
-#[command(after_help = "Decoders: mwpm (exact minimum-weight perfect matching).")]
+#[command(
+    after_help = "Decoders: mwpm (exact minimum-weight perfect matching), neural (END, trained model via --model, feature `neural`), ml (exact maximum likelihood, toric L <= 4)."
+)]
 pub struct BenchArgs {
     /// Decoders to time, comma separated.
     #[arg(long, default_value = "mwpm", value_delimiter = ',')]
@@ -42,11 +44,14 @@ pub struct BenchArgs {
     /// Thread counts to measure, comma separated.
     #[arg(long, value_delimiter = ',', default_value = "1")]
     pub threads: Vec<usize>,
+    #[command(flatten)]
+    pub neural: super::neural_args::NeuralArgs,
 }
 
 /// Runs `qecd bench`.
 pub fn run(a: BenchArgs) -> Result<()> {
-    let (dem, dets, obs, what) = match (&a.dem, &a.input) {
+    let neural = a.neural.options();
+    let (dem, dets, obs, what, toric) = match (&a.dem, &a.input) {
         (Some(path), Some(input)) => {
             let dem = Dem::from_file(path)?.flatten();
             let mut reader =
@@ -64,6 +69,7 @@ pub fn run(a: BenchArgs) -> Result<()> {
                     a.shots,
                     input.display()
                 ),
+                None,
             )
         }
         _ => {
@@ -75,7 +81,12 @@ pub fn run(a: BenchArgs) -> Result<()> {
                 "toric L={} {} p={} seed={}",
                 a.code.distance, a.code.noise, a.code.p, a.seed
             );
-            (dem, shots.dets, Some(shots.obs), what)
+            let toric = ToricContext {
+                distance: a.code.distance,
+                noise: a.code.noise,
+                p: a.code.p,
+            };
+            (dem, shots.dets, Some(shots.obs), what, Some(toric))
         }
     };
     if dets.rows() == 0 {
@@ -87,7 +98,12 @@ pub fn run(a: BenchArgs) -> Result<()> {
         "decoder", "threads", "shots/s", "us/shot", "seconds"
     );
     for name in &a.decoder {
-        let decoder = build_decoder(name, DecoderInput { dem: &dem }).with_context(|| {
+        let input = DecoderInput::new(&dem).with_neural(&neural);
+        let input = match toric {
+            Some(t) => input.with_toric(t),
+            None => input,
+        };
+        let decoder = build_decoder(name, input).with_context(|| {
             format!("building decoder '{name}' (known: {})", DECODERS.join(", "))
         })?;
         for &t in &a.threads {

@@ -11,7 +11,7 @@ use clap::Args;
 
 use super::common::thread_pool;
 use super::model::{open_shots, ModelArgs, ShotInputArgs, Sink};
-use qecd::decode::registry::{build_decoder, DecoderInput};
+use qecd::decode::registry::build_decoder;
 use qecd::io::{split_columns, ShotFormat};
 
 /// Arguments of `qecd count-mistakes`.
@@ -21,6 +21,8 @@ pub struct CountMistakesArgs {
     pub model: ModelArgs,
     #[command(flatten)]
     pub input: ShotInputArgs,
+    #[command(flatten)]
+    pub neural: super::neural_args::NeuralArgs,
     /// Actual observable flips, one shot per row (not needed with
     /// --in_includes_appended_observables).
     #[arg(
@@ -47,7 +49,7 @@ pub struct CountMistakesArgs {
 pub fn run(a: CountMistakesArgs) -> Result<()> {
     let dem = a.model.load()?;
     super::model::check_model(&dem)?;
-    let decoder = build_decoder(&a.decoder, DecoderInput { dem: &dem })?;
+    let decoder = build_decoder(&a.decoder, a.model.decoder_input(&dem, &a.neural.options()))?;
     let (nd, no) = (decoder.num_detectors(), decoder.num_observables());
     let appended = a.input.appended_observables;
     let bits = nd + if appended { no } else { 0 };

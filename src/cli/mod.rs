@@ -6,10 +6,12 @@ mod common;
 mod count_mistakes;
 mod mitigate;
 mod model;
+mod neural_args;
 mod predict;
 mod progress;
 mod sample;
 mod threshold;
+mod train;
 
 use clap::{Parser, Subcommand};
 
@@ -42,6 +44,8 @@ pub enum Command {
     Threshold(threshold::ThresholdArgs),
     /// Error mitigation (ZNE, CDR, vnCDR, parametric) for noisy circuits and the TFIM ansatz.
     Mitigate(mitigate::MitigateArgs),
+    /// Train an equivariant neural decoder (END) for the toric code (feature `neural`).
+    Train(Box<train::TrainArgs>),
 }
 
 /// Runs one parsed command line.
@@ -53,5 +57,6 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Bench(a) => bench::run(a),
         Command::Threshold(a) => threshold::run(a),
         Command::Mitigate(args) => mitigate::run(args),
+        Command::Train(args) => train::run(*args),
     }
 }

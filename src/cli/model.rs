@@ -9,6 +9,7 @@ use clap::Args;
 
 use super::common::parse_probability;
 use qecd::code::ToricCode;
+use qecd::decode::registry::{DecoderInput, NeuralOptions, ToricContext};
 use qecd::dem::{parse_dem, Dem, FlatDem};
 use qecd::io::{AtomicOutput, ShotFormat, ShotReader};
 use qecd::noise::NoiseSpec;
@@ -35,6 +36,24 @@ pub struct ModelArgs {
 }
 
 impl ModelArgs {
+    /// What a decoder is built from: the DEM, the toric code and noise when simulated, and the
+    /// neural decoder's options.
+    pub fn decoder_input<'a>(
+        &self,
+        dem: &'a FlatDem,
+        neural: &'a NeuralOptions,
+    ) -> DecoderInput<'a> {
+        let input = DecoderInput::new(dem).with_neural(neural);
+        match (&self.code, self.distance) {
+            (Some(_), Some(distance)) => input.with_toric(ToricContext {
+                distance,
+                noise: self.noise,
+                p: self.p,
+            }),
+            _ => input,
+        }
+    }
+
     /// Reads or generates the model and flattens it.
     pub fn load(&self) -> Result<FlatDem> {
         if let Some(path) = &self.dem {

@@ -8,7 +8,7 @@ use clap::Args;
 
 use super::common::thread_pool;
 use super::model::{open_shots, ModelArgs, ShotInputArgs, Sink};
-use qecd::decode::registry::{build_decoder, DecoderInput};
+use qecd::decode::registry::build_decoder;
 use qecd::io::{split_columns, ShotFormat, ShotWriter};
 
 /// Arguments of `qecd predict`.
@@ -18,6 +18,8 @@ pub struct PredictArgs {
     pub model: ModelArgs,
     #[command(flatten)]
     pub input: ShotInputArgs,
+    #[command(flatten)]
+    pub neural: super::neural_args::NeuralArgs,
     /// Predicted observable flips (default: standard output), one shot per row.
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -33,7 +35,7 @@ pub struct PredictArgs {
 pub fn run(a: PredictArgs) -> Result<()> {
     let dem = a.model.load()?;
     super::model::check_model(&dem)?;
-    let decoder = build_decoder(&a.decoder, DecoderInput { dem: &dem })?;
+    let decoder = build_decoder(&a.decoder, a.model.decoder_input(&dem, &a.neural.options()))?;
     let nd = decoder.num_detectors();
     let bits = nd
         + if a.input.appended_observables {

@@ -13,7 +13,7 @@ use super::common::thread_pool;
 use super::model::toric_dem;
 use super::progress::Progress;
 use qecd::code::ToricCode;
-use qecd::decode::registry::{build_decoder, DecoderInput, DECODERS};
+use qecd::decode::registry::{build_decoder, DecoderInput, ToricContext, DECODERS};
 use qecd::io::AtomicOutput;
 use qecd::noise::NoiseSpec;
 use qecd::plot::{plot_curves, Curve};
@@ -59,6 +59,8 @@ pub struct ThresholdArgs {
     /// Worker threads (default: all cores).
     #[arg(long)]
     pub threads: Option<usize>,
+    #[command(flatten)]
+    pub neural: super::neural_args::NeuralArgs,
 }
 
 /// A list of physical error rates.
@@ -133,6 +135,7 @@ pub fn run(a: ThresholdArgs) -> Result<()> {
         }
         None => None,
     };
+    let neural = a.neural.options();
     let total = a.shots * (a.decoder.len() * a.distances.len() * a.p.0.len()) as u64;
     let mut progress = Progress::new(total, "shots");
     let mut results: Vec<(String, RatePoint)> = Vec::new();
@@ -145,10 +148,16 @@ pub fn run(a: ThresholdArgs) -> Result<()> {
                     .channel(p)
                     .with_context(|| format!("noise {} at p = {p}", a.noise))?;
                 let dem = toric_dem(l, a.noise, p)?;
-                let decoder =
-                    build_decoder(name, DecoderInput { dem: &dem }).with_context(|| {
-                        format!("building decoder '{name}' (known: {})", DECODERS.join(", "))
-                    })?;
+                let input = DecoderInput::new(&dem)
+                    .with_toric(ToricContext {
+                        distance: l,
+                        noise: a.noise,
+                        p,
+                    })
+                    .with_neural(&neural);
+                let decoder = build_decoder(name, input).with_context(|| {
+                    format!("building decoder '{name}' (known: {})", DECODERS.join(", "))
+                })?;
                 let seed = task_seed(a.seed, l, pi);
                 let sampler = ToricSampler::new(code, &channel, seed);
                 let start = Instant::now();

@@ -6,6 +6,9 @@
 //! for the command line.
 
 pub mod matching;
+pub mod ml;
+#[cfg(feature = "neural")]
+pub mod neural;
 pub mod registry;
 
 use crate::bits::BitMatrix;
@@ -35,6 +38,9 @@ pub enum DecodeError {
         /// Columns of the batch.
         found: usize,
     },
+    /// The decoder failed on a whole batch (e.g. a libtorch error).
+    #[error("decoder failed: {0}")]
+    Failed(String),
     /// One shot could not be decoded.
     #[error("shot {shot}: {message}")]
     Shot {

@@ -1,18 +1,71 @@
 //! Decoders by name, for `--decoder` on the command line. To add a decoder, add its name to
 //! [`DECODERS`] and an arm to [`build_decoder`].
 
+use std::path::PathBuf;
+
 use super::matching::decoder::{BuildMwpmError, MwpmDecoder};
+use super::ml::{MlDecoder, MlError};
 use super::Decoder;
+use crate::code::ToricCode;
 use crate::dem::FlatDem;
+use crate::noise::NoiseSpec;
 
 /// Names accepted by [`build_decoder`].
-pub const DECODERS: &[&str] = &["mwpm"];
+pub const DECODERS: &[&str] = &["mwpm", "neural", "ml"];
+
+/// The toric code and noise that produced the shots, when known (simulated runs).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ToricContext {
+    /// Side L of the torus.
+    pub distance: usize,
+    /// Noise family.
+    pub noise: NoiseSpec,
+    /// Physical error rate.
+    pub p: f64,
+}
+
+/// Where the neural decoder's models come from.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct NeuralOptions {
+    /// Model folders (`card.json` + `model.safetensors`); the one trained for the shots' L is
+    /// used.
+    pub models: Vec<PathBuf>,
+    /// `auto`, `cpu`, `cuda` or `cuda:N`.
+    pub device: String,
+}
 
 /// What a decoder may be built from.
 #[derive(Clone, Copy, Debug)]
 pub struct DecoderInput<'a> {
     /// The detector error model of the shots.
     pub dem: &'a FlatDem,
+    /// The toric code and noise of the shots, when known.
+    pub toric: Option<ToricContext>,
+    /// Options of the neural decoder.
+    pub neural: Option<&'a NeuralOptions>,
+}
+
+impl<'a> DecoderInput<'a> {
+    /// Input with only a DEM.
+    pub fn new(dem: &'a FlatDem) -> Self {
+        DecoderInput {
+            dem,
+            toric: None,
+            neural: None,
+        }
+    }
+
+    /// Adds the toric code and noise of the shots.
+    pub fn with_toric(mut self, toric: ToricContext) -> Self {
+        self.toric = Some(toric);
+        self
+    }
+
+    /// Adds the neural decoder's options.
+    pub fn with_neural(mut self, neural: &'a NeuralOptions) -> Self {
+        self.neural = Some(neural);
+        self
+    }
 }
 
 /// Why a decoder could not be built.
@@ -27,6 +80,21 @@ pub enum BuildDecoderError {
     /// The matching decoder could not be built.
     #[error(transparent)]
     Mwpm(#[from] BuildMwpmError),
+    /// The decoder needs something the input lacks.
+    #[error("decoder '{decoder}' needs {what}")]
+    Needs {
+        /// The decoder.
+        decoder: &'static str,
+        /// What is missing.
+        what: String,
+    },
+    /// The maximum-likelihood decoder could not be built.
+    #[error(transparent)]
+    Ml(#[from] MlError),
+    /// The neural decoder could not be built.
+    #[cfg(feature = "neural")]
+    #[error(transparent)]
+    Neural(#[from] super::neural::NeuralError),
 }
 
 /// Builds the decoder called `name` for `input`.
@@ -36,8 +104,70 @@ pub fn build_decoder(
 ) -> Result<Box<dyn Decoder>, BuildDecoderError> {
     match name {
         "mwpm" => Ok(Box::new(MwpmDecoder::from_dem(input.dem)?)),
+        "ml" => {
+            let t = input.toric.ok_or_else(|| BuildDecoderError::Needs {
+                decoder: "ml",
+                what: "a simulated toric code (--code toric --distance L --noise ... --p ...)"
+                    .to_string(),
+            })?;
+            let code = ToricCode::new(t.distance).map_err(|e| BuildDecoderError::Needs {
+                decoder: "ml",
+                what: format!("a valid distance: {e}"),
+            })?;
+            let channel = t.noise.channel(t.p).map_err(|e| BuildDecoderError::Needs {
+                decoder: "ml",
+                what: format!("a valid channel: {e}"),
+            })?;
+            Ok(Box::new(MlDecoder::new(&code, &channel)?))
+        }
+        "neural" => build_neural(input),
         _ => Err(BuildDecoderError::Unknown {
             name: name.to_string(),
         }),
     }
+}
+
+/// The toric distance of the shots: from the context, or from a DEM with `2 L^2` detectors and
+/// 4 observables.
+#[cfg(feature = "neural")]
+fn toric_distance(input: &DecoderInput<'_>) -> Option<usize> {
+    if let Some(t) = input.toric {
+        return Some(t.distance);
+    }
+    let nd = input.dem.num_detectors;
+    let l = ((nd / 2) as f64).sqrt().round() as usize;
+    (l >= 2 && 2 * l * l == nd && input.dem.num_observables == 4).then_some(l)
+}
+
+#[cfg(feature = "neural")]
+fn build_neural(input: DecoderInput<'_>) -> Result<Box<dyn Decoder>, BuildDecoderError> {
+    use super::neural::infer::NeuralDecoder;
+    let needs = |what: String| BuildDecoderError::Needs {
+        decoder: "neural",
+        what,
+    };
+    let options = input
+        .neural
+        .filter(|o| !o.models.is_empty())
+        .ok_or_else(|| needs("a trained model: --model DIR (e.g. decoders/end-L6-depol)".into()))?;
+    let distance = toric_distance(&input).ok_or_else(|| {
+        needs(format!(
+            "toric-code shots (2 L^2 detectors, 4 observables); the DEM has {} detectors and {} observables",
+            input.dem.num_detectors, input.dem.num_observables
+        ))
+    })?;
+    let device = options.device.parse()?;
+    let noise = input.toric.map(|t| t.noise.to_string());
+    let decoder = NeuralDecoder::for_shots(&options.models, device, distance, noise.as_deref())?;
+    Ok(Box::new(decoder))
+}
+
+#[cfg(not(feature = "neural"))]
+fn build_neural(_input: DecoderInput<'_>) -> Result<Box<dyn Decoder>, BuildDecoderError> {
+    Err(BuildDecoderError::Needs {
+        decoder: "neural",
+        what:
+            "a build with the `neural` feature (libtorch): cargo build --release --features neural"
+                .to_string(),
+    })
 }

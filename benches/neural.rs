@@ -1,0 +1,89 @@
+//! Neural decoder throughput on the CPU, one libtorch thread: inference (syndromes per second,
+//! batch 1024, encoding included) with the shipped models' weights at L = 6 and 8, and the L = 8
+//! weights at L = 16 (the network has no L-dependent layer); training (samples per second of
+//! optimisation steps, and of sampling + encoding the batches) for the shipped shape.
+//! Trained weights matter for inference speed: a freshly initialised network in eval mode has
+//! unnormalised, exploding activations that hit slow floating-point paths.
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use qecd::code::toric::ToricCode;
+use qecd::decode::neural::checkpoint::load_model;
+use qecd::decode::neural::infer::predict_classes;
+use qecd::decode::neural::model::ModelConfig;
+use qecd::decode::neural::train::{channel, make_batch, Learner, TrainConfig};
+use qecd::sample::sample_toric;
+use std::path::Path;
+use tch::Device;
+
+/// Shape of the shipped models.
+const SHIPPED: ModelConfig = ModelConfig {
+    width: 32,
+    depth: 4,
+    kernel: 3,
+};
+
+fn inference(c: &mut Criterion) {
+    tch::set_num_threads(1);
+    let mut group = c.benchmark_group("neural_inference_cpu");
+    group.sample_size(10);
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("decoders");
+    for (l, model) in [
+        (6usize, "end-L6-depol"),
+        (8, "end-L8-depol"),
+        (16, "end-L8-depol"),
+    ] {
+        let code = ToricCode::new(l).unwrap();
+        let shots = sample_toric(
+            &code,
+            &channel("depolarizing", 0.15).unwrap(),
+            1024,
+            1,
+            false,
+        );
+        let loaded = load_model(&root.join(model), Device::Cpu).unwrap();
+        group.throughput(Throughput::Elements(1024));
+        group.bench_function(format!("L{l}_batch1024"), |b| {
+            b.iter(|| predict_classes(&loaded.net, &code, &shots.dets, Device::Cpu, 1024).unwrap())
+        });
+    }
+    group.finish();
+}
+
+fn training(c: &mut Criterion) {
+    tch::set_num_threads(1);
+    let mut group = c.benchmark_group("neural_training_cpu");
+    group.sample_size(10);
+    for l in [4usize, 6, 8] {
+        let code = ToricCode::new(l).unwrap();
+        let config = TrainConfig {
+            distance: l,
+            noise: "depolarizing".to_string(),
+            p: 0.15,
+            p_range: None,
+            steps: 1000,
+            batch: 256,
+            lr: 1e-3,
+            weight_decay: 1e-4,
+            seed: 1,
+            model: SHIPPED,
+            eval_every: 0,
+            eval_shots: 1,
+            checkpoint_every: 0,
+            init_from: None,
+            command: String::new(),
+        };
+        let batch = make_batch(&code, &config, 0).unwrap();
+        let mut learner = Learner::new(SHIPPED, 1e-4, Device::Cpu).unwrap();
+        group.throughput(Throughput::Elements(256));
+        group.bench_function(format!("L{l}_step_batch256"), |b| {
+            b.iter(|| learner.step(&batch, 1e-3))
+        });
+        group.bench_function(format!("L{l}_sample_encode_batch256"), |b| {
+            b.iter(|| make_batch(&code, &config, 1).unwrap())
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, inference, training);
+criterion_main!(benches);

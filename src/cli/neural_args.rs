@@ -1,0 +1,28 @@
+//! `--model` and `--device`: how `--decoder neural` finds its trained model and where it runs.
+
+use std::path::PathBuf;
+
+use clap::Args;
+use qecd::decode::registry::NeuralOptions;
+
+/// Options of the neural decoder.
+#[derive(Args, Debug, Clone)]
+pub struct NeuralArgs {
+    /// With --decoder neural: trained model folder(s) (card.json + model.safetensors), comma
+    /// separated; the one trained for the shots' L is used (e.g. decoders/end-L6-depol).
+    #[arg(long, value_delimiter = ',')]
+    pub model: Vec<PathBuf>,
+    /// With --decoder neural: where the network runs: auto, cpu, cuda or cuda:N.
+    #[arg(long, default_value = "auto")]
+    pub device: String,
+}
+
+impl NeuralArgs {
+    /// The registry's view of these options.
+    pub fn options(&self) -> NeuralOptions {
+        NeuralOptions {
+            models: self.model.clone(),
+            device: self.device.clone(),
+        }
+    }
+}

@@ -1,0 +1,238 @@
+//! `card.json`: what a trained model is for, how it was trained and how well it decodes.
+//!
+//! A model folder holds `model.safetensors` (the weights), `card.json` and, while training can
+//! still be resumed, `optimizer.safetensors` (AdamW moments).
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::model::ModelConfig;
+use super::NeuralError;
+
+/// File name of the weights inside a model folder.
+pub const MODEL_FILE: &str = "model.safetensors";
+/// File name of the card inside a model folder.
+pub const CARD_FILE: &str = "card.json";
+/// File name of the optimizer state inside a model folder.
+pub const OPTIMIZER_FILE: &str = "optimizer.safetensors";
+/// Version of the card layout this build writes and reads.
+pub const CARD_FORMAT: u32 = 1;
+
+/// Description of a trained model.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ModelCard {
+    /// Card layout version ([`CARD_FORMAT`]).
+    pub format: u32,
+    /// The code family (`toric`).
+    pub code: String,
+    /// Side `L` of the torus the model was trained on.
+    pub distance: usize,
+    /// Noise spec the model was trained for, as given to `--noise` (e.g. `depolarizing`).
+    pub noise: String,
+    /// Network shape.
+    pub model: ModelConfig,
+    /// Number of trainable parameters.
+    pub parameters: i64,
+    /// How the model was trained.
+    pub training: TrainingRecord,
+    /// Held-out logical error rates (model and reference decoders), one entry per `p`.
+    #[serde(default)]
+    pub evaluation: Vec<EvalPoint>,
+    /// Remarks on the evaluation (e.g. fewer shots than planned, and why).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evaluation_note: Option<String>,
+}
+
+/// Training settings and progress.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TrainingRecord {
+    /// The command line that trained the model.
+    pub command: String,
+    /// Seed of the training data (batch `k` is sampled with a stream derived from it and `k`).
+    pub seed: u64,
+    /// Physical error rate of the training data (midpoint when a range is used).
+    pub p: f64,
+    /// Range `[a, b]` the per-step `p` is drawn from, if any.
+    pub p_range: Option<[f64; 2]>,
+    /// Steps of the schedule.
+    pub steps_total: u64,
+    /// Steps done so far.
+    pub steps_done: u64,
+    /// Shots per step.
+    pub batch: usize,
+    /// Peak learning rate of the one-cycle schedule.
+    pub lr: f64,
+    /// AdamW weight decay.
+    pub weight_decay: f64,
+    /// Steps between evaluations on the held-out set.
+    pub eval_every: u64,
+    /// Shots in the held-out set (sampled at `p` from the run's seed).
+    pub eval_shots: usize,
+    /// Steps between checkpoints.
+    pub checkpoint_every: u64,
+    /// Model the weights were initialised from (fine-tuning), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub init_from: Option<String>,
+    /// Device the training ran on (`cpu`, `cuda:0`).
+    pub device: String,
+    /// Whether fp16 autocast was used.
+    pub mixed_precision: bool,
+    /// Wall-clock seconds spent training (summed over resumed runs).
+    pub time_s: f64,
+    /// Training samples seen.
+    pub samples: u64,
+    /// Training loss (moving average over the last steps), once a step was taken.
+    pub last_loss: Option<f64>,
+    /// Periodic evaluations on the fixed held-out set: `(step, model error rate)`.
+    #[serde(default)]
+    pub history: Vec<HistoryPoint>,
+}
+
+/// One periodic evaluation during training.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct HistoryPoint {
+    /// Steps done.
+    pub step: u64,
+    /// Logical error rate of the model on the held-out shots.
+    pub model_error_rate: f64,
+    /// Logical error rate of matching on the same shots, where available.
+    pub matching_error_rate: Option<f64>,
+}
+
+/// Logical error rates at one physical error rate.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EvalPoint {
+    /// Physical error rate.
+    pub p: f64,
+    /// Number of shots (the same shots for every decoder).
+    pub shots: u64,
+    /// Seed the shots were sampled with.
+    pub seed: u64,
+    /// One entry per decoder.
+    pub decoders: Vec<DecoderRate>,
+}
+
+/// A decoder's logical error rate with its 95% Wilson interval.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DecoderRate {
+    /// Decoder name (`neural`, `mwpm`, ...).
+    pub decoder: String,
+    /// Shots whose predicted logical class was wrong.
+    pub errors: u64,
+    /// `errors / shots`.
+    pub rate: f64,
+    /// Lower end of the 95% Wilson interval.
+    pub ci_low: f64,
+    /// Upper end of the 95% Wilson interval.
+    pub ci_high: f64,
+}
+
+impl ModelCard {
+    /// Reads and checks `dir/card.json`.
+    pub fn load(dir: &Path) -> Result<Self, NeuralError> {
+        let path = dir.join(CARD_FILE);
+        let text = std::fs::read_to_string(&path).map_err(|source| NeuralError::Io {
+            path: path.clone(),
+            source,
+        })?;
+        let card: ModelCard = serde_json::from_str(&text).map_err(|e| NeuralError::BadModel {
+            path: path.clone(),
+            message: format!(
+                "not a model card: {e} (line {}, column {})",
+                e.line(),
+                e.column()
+            ),
+        })?;
+        if card.format != CARD_FORMAT {
+            return Err(NeuralError::BadModel {
+                path,
+                message: format!(
+                    "card format {} is not supported (this build reads format {CARD_FORMAT})",
+                    card.format
+                ),
+            });
+        }
+        if card.code != "toric" {
+            return Err(NeuralError::BadModel {
+                path,
+                message: format!("code '{}' is not supported (expected 'toric')", card.code),
+            });
+        }
+        card.model.validate().map_err(|e| NeuralError::BadModel {
+            path: path.clone(),
+            message: e.to_string(),
+        })?;
+        Ok(card)
+    }
+
+    /// Writes `dir/card.json` atomically (temporary file, then rename).
+    pub fn save(&self, dir: &Path) -> Result<(), NeuralError> {
+        let text = serde_json::to_string_pretty(self).expect("a card serialises");
+        write_atomically(&dir.join(CARD_FILE), |file| {
+            file.write_all(text.as_bytes())?;
+            file.write_all(b"\n")
+        })
+    }
+}
+
+/// Writes `path` through a temporary file in its folder, renamed over `path` on success.
+pub fn write_atomically(
+    path: &Path,
+    write: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
+) -> Result<(), NeuralError> {
+    let dir = parent_dir(path);
+    let io = |source| NeuralError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut tmp = tempfile::NamedTempFile::new_in(&dir).map_err(io)?;
+    write(tmp.as_file_mut()).map_err(io)?;
+    tmp.persist(path).map_err(|e| io(e.error))?;
+    make_readable(path)
+}
+
+/// Gives a persisted temporary file (created `0600`) the usual `0644` permissions.
+fn make_readable(path: &Path) -> Result<(), NeuralError> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o644)).map_err(
+            |source| NeuralError::Io {
+                path: path.to_path_buf(),
+                source,
+            },
+        )?;
+    }
+    Ok(())
+}
+
+/// Saves tensors through libtorch to a temporary `.safetensors` file next to `path`, then
+/// renames it over `path`, so an interrupted save never leaves half a file.
+pub fn save_safetensors_atomically(
+    path: &Path,
+    save: impl FnOnce(&Path) -> Result<(), tch::TchError>,
+) -> Result<(), NeuralError> {
+    let dir = parent_dir(path);
+    let tmp = tempfile::Builder::new()
+        .suffix(".safetensors")
+        .tempfile_in(&dir)
+        .map_err(|source| NeuralError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+    save(tmp.path())?;
+    tmp.persist(path).map_err(|e| NeuralError::Io {
+        path: path.to_path_buf(),
+        source: e.error,
+    })?;
+    make_readable(path)
+}
+
+fn parent_dir(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}

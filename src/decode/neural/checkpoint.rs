@@ -1,0 +1,81 @@
+//! Model folders on disk: build the network a card describes and load its weights, with clear
+//! errors for missing, corrupt or mismatched files.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use tch::{nn::VarStore, Device, Tensor};
+
+use super::card::{save_safetensors_atomically, ModelCard, MODEL_FILE};
+use super::model::EndNet;
+use super::NeuralError;
+
+/// A network with its variables and card.
+pub struct LoadedModel {
+    /// The variables (weights and batch-norm statistics).
+    pub vs: VarStore,
+    /// The network.
+    pub net: EndNet,
+    /// The card it was loaded with.
+    pub card: ModelCard,
+}
+
+impl std::fmt::Debug for LoadedModel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LoadedModel")
+            .field("card", &self.card)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Loads `dir/card.json` and `dir/model.safetensors` onto `device`.
+pub fn load_model(dir: &Path, device: Device) -> Result<LoadedModel, NeuralError> {
+    let card = ModelCard::load(dir)?;
+    let mut vs = VarStore::new(device);
+    let net = EndNet::new(&vs.root(), card.model)?;
+    load_weights(&mut vs, &dir.join(MODEL_FILE))?;
+    Ok(LoadedModel { vs, net, card })
+}
+
+/// Saves the variables of `vs` to `dir/model.safetensors` atomically.
+pub fn save_weights(vs: &VarStore, dir: &Path) -> Result<(), NeuralError> {
+    save_safetensors_atomically(&dir.join(MODEL_FILE), |tmp| vs.save(tmp))
+}
+
+/// Loads weights into `vs`, checking that the file holds exactly its variables with their
+/// shapes (a file of another architecture or a truncated file is an error naming the file).
+pub fn load_weights(vs: &mut VarStore, path: &Path) -> Result<(), NeuralError> {
+    let bad = |message: String| NeuralError::BadModel {
+        path: path.to_path_buf(),
+        message,
+    };
+    if !path.exists() {
+        return Err(bad("model weights file not found".to_string()));
+    }
+    let saved: BTreeMap<String, Tensor> = Tensor::read_safetensors(path)
+        .map_err(|e| bad(format!("not a readable safetensors file: {e}")))?
+        .into_iter()
+        .collect();
+    let vars = vs.variables();
+    for (name, var) in &vars {
+        let src = saved.get(name).ok_or_else(|| {
+            bad(format!(
+                "tensor '{name}' missing: the card's model shape does not match the weights"
+            ))
+        })?;
+        if src.size() != var.size() {
+            return Err(bad(format!(
+                "tensor '{name}' has shape {:?}, the card's model shape needs {:?}",
+                src.size(),
+                var.size()
+            )));
+        }
+    }
+    if let Some(extra) = saved.keys().find(|k| !vars.contains_key(*k)) {
+        return Err(bad(format!(
+            "unexpected tensor '{extra}': the card's model shape does not match the weights"
+        )));
+    }
+    vs.load(path)
+        .map_err(|e| bad(format!("loading weights: {e}")))
+}

@@ -1,0 +1,71 @@
+//! The equivariant neural decoder (END, Egorov, Bondesan and Welling, arXiv:2304.07362) for the
+//! toric code, on libtorch through `tch` (feature `neural`).
+//!
+//! - [`model`]: the translation-equivariant trunk and per-site head ([`model::EndNet`]);
+//! - [`pooling`]: the syndrome-dependent class permutation and the pooling over sites;
+//! - [`device`]: `--device` handling and mixed precision on CUDA;
+//! - [`optim`]: AdamW with a one-cycle schedule and fp16 loss scaling, with saveable state;
+//! - [`card`], [`checkpoint`]: the `card.json` that describes a trained model, model folders;
+//! - [`batch`], [`train`], [`infer`]: data from the simulator, training, decoding.
+
+pub mod batch;
+pub mod card;
+pub mod checkpoint;
+pub mod device;
+pub mod evaluate;
+pub mod infer;
+pub mod model;
+pub mod optim;
+pub mod pooling;
+pub mod train;
+
+use std::path::PathBuf;
+
+/// Errors of the neural decoder.
+#[derive(Debug, thiserror::Error)]
+pub enum NeuralError {
+    /// An error reported by libtorch.
+    #[error("libtorch: {0}")]
+    Torch(#[from] tch::TchError),
+    /// Reading or writing a file failed.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A model file or card is unreadable or inconsistent.
+    #[error("{path}: {message}")]
+    BadModel {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+    /// The model was trained for other data than it is given.
+    #[error("model/data mismatch: the model was trained for {what} {model}, the data has {data}")]
+    Mismatch {
+        /// The quantity that differs (distance, noise, ...).
+        what: &'static str,
+        /// The model's value.
+        model: String,
+        /// The data's value.
+        data: String,
+    },
+    /// None of the given models was trained for the shots' distance.
+    #[error("no model for L = {distance}: the models given are {available}")]
+    NoModelFor {
+        /// The distance of the shots.
+        distance: usize,
+        /// The models given, with their distances.
+        available: String,
+    },
+    /// A requested device is not usable.
+    #[error("{0}")]
+    Device(String),
+    /// An invalid setting.
+    #[error("{0}")]
+    InvalidConfig(String),
+}
