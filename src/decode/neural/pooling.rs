@@ -2,7 +2,7 @@
 //!
 //! A translation `t` of the torus permutes the 16 logical classes by an XOR `h(t, s)` that
 //! depends on the syndrome `s` (it is the homology class of the cycle `t.T(s) xor T(t.s)`, with
-//! `T` the canonical pure error; see `docs/architecture-neural.md`). The trunk is translation
+//! `T` the canonical pure error; see `docs/ARCHITECTURE.md`). The trunk is translation
 //! equivariant, so its logits at site `x` are the logits for the syndrome seen from `x`,
 //! `t_x^{-1}.s`, and describe the class of `t_x^{-1}.e` relative to `T(t_x^{-1}.s)`. Since
 //! `label(e) = label(t_x^{-1}.e) xor h(t_x, t_x^{-1}.s)`, the estimate that site `x` makes for
