@@ -254,22 +254,21 @@ impl ToricCode {
 
     /// Translates a packed syndrome by `t(a, b)`.
     pub fn translate_syndrome(&self, syndrome: &[u8], a: usize, b: usize, out: &mut [u8]) {
-        let l = self.l;
-        let l2 = l * l;
-        out.fill(0);
-        for d in ones(syndrome) {
-            let (base, k) = (d - d % l2, d % l2);
-            let (i, j) = (k / l, k % l);
-            flip_bit(out, base + ((i + a) % l) * l + (j + b) % l);
-        }
+        self.translate_blocks(syndrome, a, b, out)
     }
 
     /// Translates a packed error row by `t(a, b)`.
     pub fn translate_error(&self, error: &[u8], a: usize, b: usize, out: &mut [u8]) {
+        self.translate_blocks(error, a, b, out)
+    }
+
+    /// Moves every set bit `base + i * L + j` (any block of `L^2` bits: vertices, plaquettes,
+    /// X or Z parts of edges) to `base + (i + a) * L + (j + b)`, mod L.
+    fn translate_blocks(&self, row: &[u8], a: usize, b: usize, out: &mut [u8]) {
         let l = self.l;
         let l2 = l * l;
         out.fill(0);
-        for q in ones(error) {
+        for q in ones(row) {
             let (base, k) = (q - q % l2, q % l2);
             let (i, j) = (k / l, k % l);
             flip_bit(out, base + ((i + a) % l) * l + (j + b) % l);
