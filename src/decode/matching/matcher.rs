@@ -57,15 +57,19 @@ struct Candidate {
 }
 
 impl Candidate {
-    fn from_contact(c: &Contact) -> Self {
-        let (a, b) = if c.a < c.b { (c.a, c.b) } else { (c.b, c.a) };
+    /// The pair of events `i` and `j`, stored with the smaller index first.
+    fn pair(i: u32, j: u32, length: i64, observables: u64, weight: f64) -> Self {
         Candidate {
-            a,
-            b,
-            length: c.length,
-            observables: c.observables,
-            weight: c.weight,
+            a: i.min(j),
+            b: i.max(j),
+            length,
+            observables,
+            weight,
         }
+    }
+
+    fn from_contact(c: &Contact) -> Self {
+        Candidate::pair(c.a, c.b, c.length, c.observables, c.weight)
     }
 }
 
@@ -361,17 +365,13 @@ impl Matcher {
                     // The blossom term is never negative: skip it unless the rest is.
                     let bare = 2 * length - pot_i - blossom.potential(j);
                     if j != i && bare < 0 && bare + 2 * blossom.common_with_anchor(j) < 0 {
-                        {
-                            let (a, b) = if i < j { (i, j) } else { (j, i) };
-                            let (a, b) = (a as u32, b as u32);
-                            candidates.push(Candidate {
-                                a,
-                                b,
-                                length,
-                                observables,
-                                weight,
-                            });
-                        }
+                        candidates.push(Candidate::pair(
+                            i as u32,
+                            j as u32,
+                            length,
+                            observables,
+                            weight,
+                        ));
                     }
                 }
                 Control::Continue
@@ -499,19 +499,13 @@ impl Matcher {
         let stamp = *stamp;
         dijkstra.search(&self.graph, events[i], |v, length, observables, weight| {
             if event_stamp[v] == stamp && event_index[v] as usize != i {
-                let j = event_index[v];
-                let (a, b) = if (i as u32) < j {
-                    (i as u32, j)
-                } else {
-                    (j, i as u32)
-                };
-                candidates.push(Candidate {
-                    a,
-                    b,
+                candidates.push(Candidate::pair(
+                    i as u32,
+                    event_index[v],
                     length,
                     observables,
                     weight,
-                });
+                ));
             }
             Control::Continue
         });
@@ -610,17 +604,13 @@ impl Matcher {
                         && bare + 2 * outer < 0
                         && bare + 2 * blossom.common_with_anchor(j) < 0
                     {
-                        {
-                            let (a, b) = if i < j { (i, j) } else { (j, i) };
-                            let (a, b) = (a as u32, b as u32);
-                            candidates.push(Candidate {
-                                a,
-                                b,
-                                length,
-                                observables,
-                                weight,
-                            });
-                        }
+                        candidates.push(Candidate::pair(
+                            i as u32,
+                            j as u32,
+                            length,
+                            observables,
+                            weight,
+                        ));
                     }
                 }
                 Control::Continue
