@@ -1,8 +1,10 @@
 //! `qecd mitigate`: run a circuit under gate noise and mitigate an observable's expectation
 //! value; or build and optimise the TFIM ansatz; or run the noise-strength study.
 
+use super::progress::Progress;
 use anyhow::{bail, Context, Result};
 use clap::Args;
+use qecd::io::AtomicOutput;
 use qecd::mitigate::ansatz::Hva;
 use qecd::mitigate::cdr::Cdr;
 use qecd::mitigate::circuit::Circuit;
@@ -139,25 +141,11 @@ fn median_time(reps: usize, mut f: impl FnMut() -> Result<f64>) -> Result<f64> {
 }
 
 fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)
-        .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
-    tmp.write_all(bytes)
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    // Temporary files are created owner-only; results are ordinary files.
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        tmp.as_file()
-            .set_permissions(std::fs::Permissions::from_mode(0o644))
-            .with_context(|| format!("cannot set permissions of {}", path.display()))?;
-    }
-    tmp.persist(path)
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    Ok(())
+    let mut out =
+        AtomicOutput::create(path).with_context(|| format!("cannot write {}", path.display()))?;
+    out.write_all(bytes)
+        .and_then(|_| out.commit().map(drop))
+        .with_context(|| format!("cannot write {}", path.display()))
 }
 
 fn parse_scales(s: &str) -> Result<Vec<f64>> {
@@ -292,9 +280,9 @@ fn study(args: &MitigateArgs) -> Result<()> {
     std::fs::create_dir_all(&args.out_dir)
         .with_context(|| format!("cannot create {}", args.out_dir.display()))?;
     let total = cfg.chains.len() * cfg.fields.len() * cfg.p2s.len();
-    let bar = indicatif::ProgressBar::new(total as u64);
-    let rows = run_study(&cfg, |_| bar.inc(1))?;
-    bar.finish_and_clear();
+    let mut progress = Progress::new(total as u64, "cases");
+    let rows = run_study(&cfg, |_| progress.inc(1))?;
+    progress.finish();
     let mut csv = String::from(
         "n,boundary,h,p2,method,ground,ideal,noisy,mitigated,error,reduction,circuits\n",
     );
