@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::model::ModelConfig;
 use super::NeuralError;
+use crate::io::AtomicOutput;
 
 /// File name of the weights inside a model folder.
 pub const MODEL_FILE: &str = "model.safetensors";
@@ -170,27 +171,15 @@ impl ModelCard {
     /// Writes `dir/card.json` atomically (temporary file, then rename).
     pub fn save(&self, dir: &Path) -> Result<(), NeuralError> {
         let text = serde_json::to_string_pretty(self).expect("a card serialises");
-        write_atomically(&dir.join(CARD_FILE), |file| {
-            file.write_all(text.as_bytes())?;
-            file.write_all(b"\n")
-        })
+        let path = dir.join(CARD_FILE);
+        let write = || -> std::io::Result<()> {
+            let mut out = AtomicOutput::create(&path)?;
+            out.write_all(text.as_bytes())?;
+            out.write_all(b"\n")?;
+            out.commit().map(drop)
+        };
+        write().map_err(|source| NeuralError::Io { path, source })
     }
-}
-
-/// Writes `path` through a temporary file in its folder, renamed over `path` on success.
-pub fn write_atomically(
-    path: &Path,
-    write: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
-) -> Result<(), NeuralError> {
-    let dir = parent_dir(path);
-    let io = |source| NeuralError::Io {
-        path: path.to_path_buf(),
-        source,
-    };
-    let mut tmp = tempfile::NamedTempFile::new_in(&dir).map_err(io)?;
-    write(tmp.as_file_mut()).map_err(io)?;
-    tmp.persist(path).map_err(|e| io(e.error))?;
-    make_readable(path)
 }
 
 /// Gives a persisted temporary file (created `0600`) the usual `0644` permissions.
