@@ -22,11 +22,13 @@
 //!    group are checked by a search from each member of radius `pot - z(outermost blossom)`,
 //!    which bounds what the pair's own blossoms leave of the potentials.
 //! 5. Violated pairs are added and the matching is repaired rather than recomputed
-//!    ([`Blossom::resolve`]); afterwards only events whose duals rose can be in new violations,
-//!    so only they are searched again (or everything, when many rose). When no violation is
-//!    left, the duals are feasible for the complete pair graph, so the matching is optimal over
-//!    all pairs; and so is its cost, although candidate costs were upper bounds on distances
-//!    (the matched costs equal the dual objective, a lower bound on the optimum).
+//!    ([`Blossom::resolve`]). The check of step 4 finds at least one violated pair whenever
+//!    one exists, not necessarily all of them. After a repair, only events whose duals rose
+//!    can be in *new* violations, so they are searched first (a cheap local search); the
+//!    matching is final only when a full check of step 4 finds nothing. Then the duals are
+//!    feasible for the complete pair graph, so the matching is optimal over all pairs; and so
+//!    is its cost, although candidate costs were upper bounds on distances (the matched costs
+//!    equal the dual objective, a lower bound on the optimum).
 
 use super::blossom::{Blossom, Partner};
 use super::error::MatchingError;
@@ -308,11 +310,16 @@ impl Matcher {
                         true => ws.blossom.raised().len(),
                         false => ws.events.len(),
                     };
-                    let added = if 8 * changed < ws.events.len() {
-                        self.add_violated_pairs_near_changes(ws)
-                    } else {
-                        self.add_violated_pairs(ws)
-                    };
+                    // The local search finds only the violations that the re-solve created;
+                    // the full check can miss some of the older ones (it guarantees one, not
+                    // all), so the matching is final only once a full check finds none.
+                    let mut added = 0;
+                    if 8 * changed < ws.events.len() {
+                        added = self.add_violated_pairs_near_changes(ws);
+                    }
+                    if added == 0 {
+                        added = self.add_violated_pairs(ws);
+                    }
                     if added == 0 {
                         return Ok(());
                     }
