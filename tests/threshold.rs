@@ -182,3 +182,50 @@ fn threshold_rejects_bad_grids() {
         .failure()
         .stderr(predicates::str::contains("unknown decoder 'nonsense'"));
 }
+
+/// The rates of the columns of the paired table: `(only it wrong, only first wrong, ratio, low,
+/// high)` per row.
+fn paired_rows(stdout: &str) -> Vec<(u64, u64, f64, f64, f64)> {
+    stdout
+        .lines()
+        .skip_while(|l| !l.starts_with("paired on identical shots"))
+        .skip(2)
+        .map(|l| {
+            let f: Vec<&str> = l
+                .split(|c: char| c.is_whitespace() || "[],".contains(c))
+                .filter(|t| !t.is_empty())
+                .collect();
+            let num = |k: usize| f[k].parse::<f64>().unwrap();
+            (num(4) as u64, num(5) as u64, num(6), num(7), num(8))
+        })
+        .collect()
+}
+
+#[test]
+fn threshold_compares_decoders_on_identical_shots() {
+    let run = |decoders: &str| {
+        let out = Command::cargo_bin("qecd")
+            .unwrap()
+            .args(["threshold", "--distances", "3", "--p", "0.1,0.15"])
+            .args(["--shots", "2048", "--seed", "9", "--threads", "1"])
+            .args(["--decoder", decoders])
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        String::from_utf8(out.stdout).unwrap()
+    };
+    // A decoder against itself on the same shots: never alone in error, ratio exactly 1.
+    let same = paired_rows(&run("mwpm,mwpm"));
+    assert_eq!(same.len(), 2);
+    for row in same {
+        assert_eq!(row, (0, 0, 1.0, 1.0, 1.0));
+    }
+    // Maximum likelihood beats matching at L = 3 (about 0.78 of its rate at p = 0.1): the
+    // paired interval lies below 1 at both error rates.
+    let ml = paired_rows(&run("mwpm,ml"));
+    assert_eq!(ml.len(), 2);
+    for (only_ml, only_mwpm, ratio, lo, hi) in ml {
+        assert!(only_mwpm > only_ml, "{only_mwpm} {only_ml}");
+        assert!(lo < ratio && ratio < hi && hi < 1.0, "{ratio} [{lo}, {hi}]");
+    }
+}

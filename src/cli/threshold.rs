@@ -4,7 +4,7 @@
 
 use std::io::Write;
 use std::path::PathBuf;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 use clap::Args;
@@ -19,7 +19,8 @@ use qecd::noise::NoiseSpec;
 use qecd::plot::{plot_curves, Curve};
 use qecd::sample::{ToricSampler, CHUNK};
 use qecd::stats::{
-    fit_threshold, strong_id, wilson_interval, RatePoint, SinterRow, SINTER_CSV_HEADER, Z95,
+    fit_threshold, strong_id, wilson_interval, PairedCounts, RatePoint, SinterRow,
+    SINTER_CSV_HEADER, Z95,
 };
 
 /// Arguments of `qecd threshold`.
@@ -139,65 +140,92 @@ pub fn run(a: ThresholdArgs) -> Result<()> {
     let total = a.shots * (a.decoder.len() * a.distances.len() * a.p.0.len()) as u64;
     let mut progress = Progress::new(total, "shots");
     let mut results: Vec<(String, RatePoint)> = Vec::new();
-    for name in &a.decoder {
-        for &l in &a.distances {
-            let code = ToricCode::new(l).context("invalid distance")?;
-            for (pi, &p) in a.p.0.iter().enumerate() {
-                let channel = a
-                    .noise
-                    .channel(p)
-                    .with_context(|| format!("noise {} at p = {p}", a.noise))?;
-                let dem = toric_dem(l, a.noise, p)?;
-                let input = DecoderInput::new(&dem)
-                    .with_toric(ToricContext {
-                        distance: l,
-                        noise: a.noise,
-                        p,
+    let mut paired: Vec<(String, RatePoint, PairedCounts)> = Vec::new();
+    for &l in &a.distances {
+        let code = ToricCode::new(l).context("invalid distance")?;
+        for (pi, &p) in a.p.0.iter().enumerate() {
+            let channel = a
+                .noise
+                .channel(p)
+                .with_context(|| format!("noise {} at p = {p}", a.noise))?;
+            let dem = toric_dem(l, a.noise, p)?;
+            let input = DecoderInput::new(&dem)
+                .with_toric(ToricContext {
+                    distance: l,
+                    noise: a.noise,
+                    p,
+                })
+                .with_neural(&neural);
+            let decoders = a
+                .decoder
+                .iter()
+                .map(|name| {
+                    build_decoder(name, input).with_context(|| {
+                        format!("building decoder '{name}' (known: {})", DECODERS.join(", "))
                     })
-                    .with_neural(&neural);
-                let decoder = build_decoder(name, input).with_context(|| {
-                    format!("building decoder '{name}' (known: {})", DECODERS.join(", "))
-                })?;
-                let seed = task_seed(a.seed, l, pi);
-                let sampler = ToricSampler::new(code, &channel, seed);
-                let start = Instant::now();
-                let (mut done, mut errors) = (0u64, 0u64);
-                progress.set_message(format!("{name} L={l} p={p}"));
-                while done < a.shots {
-                    let n = (a.shots - done).min(BATCH as u64) as usize;
-                    let shots = pool.install(|| sampler.sample(done, n, false));
+                })
+                .collect::<Result<Vec<_>>>()?;
+            let seed = task_seed(a.seed, l, pi);
+            let sampler = ToricSampler::new(code, &channel, seed);
+            let mut sampling = Duration::ZERO;
+            let mut decoding = vec![Duration::ZERO; decoders.len()];
+            let mut errors = vec![0u64; decoders.len()];
+            let mut pairs = vec![PairedCounts::default(); decoders.len()];
+            let mut wrong = vec![false; decoders.len()];
+            let mut done = 0u64;
+            progress.set_message(format!("L={l} p={p}"));
+            while done < a.shots {
+                let n = (a.shots - done).min(BATCH as u64) as usize;
+                let clock = Instant::now();
+                let shots = pool.install(|| sampler.sample(done, n, false));
+                sampling += clock.elapsed();
+                let mut preds = Vec::with_capacity(decoders.len());
+                for (k, decoder) in decoders.iter().enumerate() {
+                    let clock = Instant::now();
                     let pred = pool
                         .install(|| decoder.decode_batch(&shots.dets))
                         .map_err(|e| e.in_file(done))?;
-                    errors += (0..n).filter(|&r| pred.row(r) != shots.obs.row(r)).count() as u64;
-                    done += n as u64;
+                    decoding[k] += clock.elapsed();
+                    preds.push(pred);
                     progress.inc(n as u64);
                 }
-                let meta = format!(
-                    r#"{{"L":{l},"code":"{}","noise":"{}","p":{p},"seed":{seed}}}"#,
-                    a.code, a.noise
-                );
+                for r in 0..n {
+                    for (k, pred) in preds.iter().enumerate() {
+                        wrong[k] = pred.row(r) != shots.obs.row(r);
+                        errors[k] += wrong[k] as u64;
+                        pairs[k].record(wrong[k], wrong[0]);
+                    }
+                }
+                done += n as u64;
+            }
+            let meta = format!(
+                r#"{{"L":{l},"code":"{}","noise":"{}","p":{p},"seed":{seed}}}"#,
+                a.code, a.noise
+            );
+            for (k, name) in a.decoder.iter().enumerate() {
                 if let Some(f) = out.as_mut() {
                     let row = SinterRow {
                         shots: done,
-                        errors,
+                        errors: errors[k],
                         discards: 0,
-                        seconds: start.elapsed().as_secs_f64(),
+                        // Sampling is shared; each decoder is charged all of it.
+                        seconds: (sampling + decoding[k]).as_secs_f64(),
                         decoder: name.clone(),
                         strong_id: strong_id(&format!("{name}|{meta}")),
-                        json_metadata: meta,
+                        json_metadata: meta.clone(),
                     };
                     writeln!(f, "{}", row.to_csv_line())?;
                 }
-                results.push((
-                    name.clone(),
-                    RatePoint {
-                        distance: l,
-                        p,
-                        shots: done,
-                        errors,
-                    },
-                ));
+                let point = RatePoint {
+                    distance: l,
+                    p,
+                    shots: done,
+                    errors: errors[k],
+                };
+                results.push((name.clone(), point));
+                if k > 0 {
+                    paired.push((name.clone(), point, pairs[k]));
+                }
             }
         }
     }
@@ -207,15 +235,21 @@ pub fn run(a: ThresholdArgs) -> Result<()> {
         f.commit()
             .with_context(|| format!("cannot finish {path}"))?;
     }
-    report(&a, &results)
+    report(&a, &results)?;
+    report_paired(&a.decoder[0], &paired);
+    Ok(())
 }
 
+/// Prints the table of rates, fits each decoder's threshold and draws the plot. Rows are
+/// grouped by decoder.
 fn report(a: &ThresholdArgs, results: &[(String, RatePoint)]) -> Result<()> {
+    let mut results = results.to_vec();
+    results.sort_by_key(|(name, _)| a.decoder.iter().position(|d| d == name));
     println!(
         "{:<8} {:>5} {:>8} {:>10} {:>8} {:>10} {:>21}",
         "decoder", "L", "p", "shots", "errors", "P_L", "95% Wilson interval"
     );
-    for (name, pt) in results {
+    for (name, pt) in &results {
         let (lo, hi) = wilson_interval(pt.errors, pt.shots, Z95);
         println!(
             "{:<8} {:>5} {:>8.4} {:>10} {:>8} {:>10.5} [{:>8.5}, {:>8.5}]",
@@ -268,4 +302,27 @@ fn report(a: &ThresholdArgs, results: &[(String, RatePoint)]) -> Result<()> {
         plot_curves(path, &curves, first_fit, &title)?;
     }
     Ok(())
+}
+
+/// With several decoders: each one's logical error rate relative to the first decoder's, on the
+/// identical shots, with the paired 95% interval of the ratio (see [`PairedCounts::rate_ratio`]).
+fn report_paired(first: &str, paired: &[(String, RatePoint, PairedCounts)]) {
+    if paired.is_empty() {
+        return;
+    }
+    println!("paired on identical shots: P_L(decoder) / P_L({first}), 95% interval");
+    println!(
+        "{:<8} {:>5} {:>8} {:>10} {:>12} {:>12} {:>8} {:>21}",
+        "decoder", "L", "p", "shots", "only it wrong", "only first", "ratio", "95% interval"
+    );
+    for (name, pt, c) in paired {
+        let ratio = match c.rate_ratio(Z95) {
+            Some((r, lo, hi)) => format!("{r:>8.4} [{lo:>8.4}, {hi:>8.4}]"),
+            None => format!("{:>8} {:>21}", "-", "(no errors)"),
+        };
+        println!(
+            "{:<8} {:>5} {:>8.4} {:>10} {:>12} {:>12} {}",
+            name, pt.distance, pt.p, c.shots, c.only_a, c.only_b, ratio
+        );
+    }
 }
