@@ -1,15 +1,16 @@
-//! Logical-error-rate curves as PNG or SVG (plotters, no system fonts).
+//! Logical-error-rate curves as PNG or SVG (plotters).
 //!
 //! Curves are drawn with their 95% Wilson intervals as error bars, and the fitted threshold
-//! as a vertical line. The PNG carries no text (plotters would need system fonts for it); the
-//! SVG gets its title, axis ranges and legend as SVG text elements, which any viewer renders.
+//! as a vertical line; title, axis ticks and descriptions and a legend are drawn in DejaVu Sans,
+//! embedded in the binary (registered with plotters' `ab_glyph` renderer), so PNGs carry text
+//! without any system font and look the same on every machine.
 
 use crate::io::AtomicOutput;
 use plotters::coord::Shift;
 use plotters::prelude::*;
-use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::Path;
+use std::sync::Once;
 
 /// One curve: a label and points `(p, rate, low, high)`.
 #[derive(Clone, Debug, PartialEq)]
@@ -45,7 +46,6 @@ pub enum PlotError {
 }
 
 const SIZE: (u32, u32) = (900, 650);
-const MARGIN: u32 = 60;
 const COLORS: [RGBColor; 8] = [
     RGBColor(31, 119, 180),
     RGBColor(255, 127, 14),
@@ -80,28 +80,56 @@ fn ranges(curves: &[Curve]) -> ((f64, f64), (f64, f64)) {
     ((x0 - dx, x1 + dx), ((y0 - dy).max(0.0), y1 + dy))
 }
 
+/// The font family every text of a plot uses.
+pub(crate) const FONT: &str = "sans-serif";
+
+/// Registers the embedded DejaVu Sans as [`FONT`] (once per process).
+pub(crate) fn register_font() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        // The bytes are a valid TrueType font shipped by the `dejavu` crate.
+        let _ = plotters::style::register_font(FONT, FontStyle::Normal, dejavu::sans::regular());
+    });
+}
+
 fn draw<DB: DrawingBackend>(
     root: DrawingArea<DB, Shift>,
     curves: &[Curve],
     threshold: Option<f64>,
+    title: &str,
 ) -> Result<(), String> {
+    register_font();
     let ((x0, x1), (y0, y1)) = ranges(curves);
     root.fill(&WHITE).map_err(|e| e.to_string())?;
     let mut chart = ChartBuilder::on(&root)
-        .margin(MARGIN)
+        .caption(title, (FONT, 22))
+        .margin(20)
+        .x_label_area_size(50)
+        .y_label_area_size(70)
         .build_cartesian_2d(x0..x1, y0..y1)
         .map_err(|e| e.to_string())?;
-    let frame = [(x0, y0), (x1, y0), (x1, y1), (x0, y1), (x0, y0)];
     chart
-        .draw_series(std::iter::once(PathElement::new(frame.to_vec(), BLACK)))
+        .configure_mesh()
+        .bold_line_style(BLACK.mix(0.15))
+        .light_line_style(BLACK.mix(0.04))
+        .x_desc("physical error rate p")
+        .y_desc("logical error rate P_L")
+        .x_label_formatter(&|x| format!("{x:.3}"))
+        .y_label_formatter(&|y| format!("{y:.3}"))
+        .label_style((FONT, 14))
+        .axis_desc_style((FONT, 16))
+        .draw()
         .map_err(|e| e.to_string())?;
     if let Some(t) = threshold.filter(|t| (x0..x1).contains(t)) {
+        let style = BLACK.mix(0.4);
         chart
             .draw_series(std::iter::once(PathElement::new(
                 vec![(t, y0), (t, y1)],
-                BLACK.mix(0.4),
+                style,
             )))
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| e.to_string())?
+            .label(format!("fitted p_th = {t:.4}"))
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], style));
     }
     for (k, c) in curves.iter().enumerate() {
         let color = COLORS[k % COLORS.len()];
@@ -110,7 +138,11 @@ fn draw<DB: DrawingBackend>(
                 c.points.iter().map(|&(p, r, _, _)| (p, r)),
                 color.stroke_width(2),
             ))
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| e.to_string())?
+            .label(c.label.as_str())
+            .legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2))
+            });
         chart
             .draw_series(
                 c.points
@@ -126,60 +158,15 @@ fn draw<DB: DrawingBackend>(
             )
             .map_err(|e| e.to_string())?;
     }
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperLeft)
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK.mix(0.3))
+        .label_font((FONT, 14))
+        .draw()
+        .map_err(|e| e.to_string())?;
     root.present().map_err(|e| e.to_string())
-}
-
-/// SVG text elements: title, axis ranges and legend, placed in the margins.
-fn svg_labels(curves: &[Curve], title: &str, threshold: Option<f64>) -> String {
-    let ((x0, x1), (y0, y1)) = ranges(curves);
-    let (w, h) = (SIZE.0 as f64, SIZE.1 as f64);
-    let m = MARGIN as f64;
-    let esc = |s: &str| {
-        s.replace('&', "&amp;")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;")
-    };
-    let mut s = String::new();
-    let mut text = |x: f64, y: f64, anchor: &str, color: &str, t: &str| {
-        let _ = writeln!(
-            s,
-            r#"<text x="{x:.1}" y="{y:.1}" font-family="sans-serif" font-size="14" text-anchor="{anchor}" fill="{color}">{}</text>"#,
-            esc(t)
-        );
-    };
-    text(w / 2.0, m / 2.0, "middle", "black", title);
-    text(m, h - m + 20.0, "start", "black", &format!("{x0:.4}"));
-    text(w - m, h - m + 20.0, "end", "black", &format!("{x1:.4}"));
-    text(
-        w / 2.0,
-        h - m / 4.0,
-        "middle",
-        "black",
-        "physical error rate p",
-    );
-    text(m - 6.0, h - m, "end", "black", &format!("{y0:.3}"));
-    text(m - 6.0, m + 10.0, "end", "black", &format!("{y1:.3}"));
-    text(m / 3.0, h / 2.0, "middle", "black", "P_L");
-    if let Some(t) = threshold {
-        text(
-            w - m,
-            m - 8.0,
-            "end",
-            "gray",
-            &format!("fitted p_th = {t:.4}"),
-        );
-    }
-    for (k, c) in curves.iter().enumerate() {
-        let RGBColor(r, g, b) = COLORS[k % COLORS.len()];
-        text(
-            m + 12.0,
-            m + 24.0 + 18.0 * k as f64,
-            "start",
-            &format!("rgb({r},{g},{b})"),
-            &c.label,
-        );
-    }
-    s
 }
 
 /// Draws `curves` to `path` (`.png` or `.svg`, chosen by extension), written atomically.
@@ -209,13 +196,9 @@ pub fn plot_curves(
                 SVGBackend::with_string(&mut svg, SIZE).into_drawing_area(),
                 curves,
                 threshold,
+                title,
             )
             .map_err(draw_err)?;
-            let labels = svg_labels(curves, title, threshold);
-            let svg = match svg.rfind("</svg>") {
-                Some(i) => format!("{}{labels}{}", &svg[..i], &svg[i..]),
-                None => svg,
-            };
             let mut out = AtomicOutput::create(path).map_err(io_err)?;
             out.write_all(svg.as_bytes()).map_err(io_err)?;
             out.commit().map_err(io_err)?;
@@ -227,6 +210,7 @@ pub fn plot_curves(
                 BitMapBackend::new(out.temp_path(), SIZE).into_drawing_area(),
                 curves,
                 threshold,
+                title,
             )
             .map_err(draw_err)?;
             out.commit().map_err(io_err)?;
@@ -260,9 +244,8 @@ mod tests {
         plot_curves(&svg, &curves(), Some(0.11), "toric <mwpm>").unwrap();
         let text = std::fs::read_to_string(&svg).unwrap();
         assert!(text.starts_with("<svg") && text.trim_end().ends_with("</svg>"));
-        assert!(
-            text.contains("L=12") && text.contains("toric &lt;mwpm&gt;") && text.contains("0.1100")
-        );
+        assert!(text.contains("L=12") && text.contains("toric &lt;mwpm&gt;"));
+        assert!(text.contains("physical error rate p") && text.contains("fitted p_th = 0.1100"));
         let png = dir.path().join("c.png");
         plot_curves(&png, &curves(), None, "t").unwrap();
         assert_eq!(&std::fs::read(&png).unwrap()[..4], b"\x89PNG");
@@ -281,5 +264,27 @@ mod tests {
             plot_curves(&dir.path().join("c.pdf"), &curves(), None, "t"),
             Err(PlotError::Format(_))
         ));
+    }
+
+    /// Dark pixels in rows `rows` of an RGB image of width `SIZE.0`.
+    fn ink(buf: &[u8], rows: std::ops::Range<usize>) -> usize {
+        let w = SIZE.0 as usize;
+        buf[rows.start * w * 3..rows.end * w * 3]
+            .chunks(3)
+            .filter(|px| px.iter().all(|&c| c < 100))
+            .count()
+    }
+
+    #[test]
+    fn bitmaps_carry_the_title_from_the_embedded_font() {
+        let mut with_title = vec![0u8; (SIZE.0 * SIZE.1 * 3) as usize];
+        let mut without = with_title.clone();
+        for (buf, title) in [(&mut with_title, "logical error rate"), (&mut without, "")] {
+            let root = BitMapBackend::with_buffer(buf, SIZE).into_drawing_area();
+            draw(root, &curves(), None, title).unwrap();
+        }
+        // The caption band (top 40 rows) has ink only when there is a title to write.
+        assert!(ink(&with_title, 0..40) > 100, "{}", ink(&with_title, 0..40));
+        assert_eq!(ink(&without, 0..40), 0);
     }
 }

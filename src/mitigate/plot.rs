@@ -1,9 +1,11 @@
 //! The study's figure: one panel per (chain, field), log-log mitigated energy error against p2,
-//! one coloured line per method ([`METHOD_COLORS`]). No text is drawn (no font backend is
-//! linked); the legend lives in `docs/mitigation-study.md`. Grid lines mark decades.
+//! one coloured line per method ([`METHOD_COLORS`]), a legend strip on top. Text is drawn in the
+//! embedded font of [`crate::plot`].
 
 use super::study::StudyRow;
 use super::MitigateError;
+use crate::io::AtomicOutput;
+use crate::plot::{register_font, FONT};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use std::path::Path;
@@ -24,11 +26,39 @@ pub const METHOD_COLORS: [(&str, RGBColor); 10] = [
 
 const FLOOR: f64 = 1e-7;
 
+/// Height of the legend strip above the panels.
+const LEGEND_HEIGHT: u32 = 70;
+
+/// The legend: a coloured line and the method's name, in two rows.
+fn draw_legend<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    let per_row = METHOD_COLORS.len().div_ceil(2);
+    let width = area.dim_in_pixel().0 as i32 / per_row as i32;
+    for (k, (method, color)) in METHOD_COLORS.iter().enumerate() {
+        let x = 20 + width * (k % per_row) as i32;
+        let y = 20 + 28 * (k / per_row) as i32;
+        area.draw(&PathElement::new(
+            vec![(x, y), (x + 24, y)],
+            color.stroke_width(3),
+        ))?;
+        area.draw(&Text::new(
+            method.to_string(),
+            (x + 32, y - 8),
+            (FONT, 15).into_font(),
+        ))?;
+    }
+    Ok(())
+}
+
 fn draw<DB: DrawingBackend>(
     root: DrawingArea<DB, Shift>,
     rows: &[StudyRow],
 ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    register_font();
     root.fill(&WHITE)?;
+    let (legend, grid) = root.split_vertically(LEGEND_HEIGHT);
+    draw_legend(&legend)?;
     let mut panels: Vec<(usize, bool, f64)> = Vec::new();
     for r in rows {
         if !panels.contains(&(r.n, r.periodic, r.h)) {
@@ -42,48 +72,39 @@ fn draw<DB: DrawingBackend>(
         v
     });
     let cols = panels.len().div_ceil(chains.len().max(1)).max(1);
-    let areas = root.split_evenly((chains.len().max(1), cols));
+    let areas = grid.split_evenly((chains.len().max(1), cols));
     let (pmin, pmax) = rows
         .iter()
         .fold((f64::MAX, f64::MIN), |(a, b), r| (a.min(r.p2), b.max(r.p2)));
     let (emin, emax) = (FLOOR, 10.0);
+    // Ticks at the measured noise rates (plotters' own log ticks crowd within a decade).
+    let mut p2_ticks: Vec<f64> = rows.iter().map(|r| r.p2).collect();
+    p2_ticks.sort_by(f64::total_cmp);
+    p2_ticks.dedup();
     for ((n, periodic, h), area) in panels.iter().zip(areas) {
-        let mut chart = ChartBuilder::on(&area).margin(12).build_cartesian_2d(
-            (pmin * 0.9..pmax * 1.1).log_scale(),
-            (emin..emax).log_scale(),
-        )?;
-        let grey = RGBColor(220, 220, 220);
-        let mut d = 1e-3_f64.min(pmin);
-        while d <= pmax * 1.1 {
-            for k in 1..10 {
-                let x = d * k as f64;
-                if x >= pmin * 0.9 && x <= pmax * 1.1 {
-                    chart.draw_series(LineSeries::new(
-                        vec![(x, emin), (x, emax)],
-                        grey.stroke_width(if k == 1 { 2 } else { 1 }),
-                    ))?;
-                }
-            }
-            d *= 10.0;
-        }
-        let mut e = emin;
-        while e <= emax {
-            chart.draw_series(LineSeries::new(
-                vec![(pmin * 0.9, e), (pmax * 1.1, e)],
-                grey.stroke_width(1),
-            ))?;
-            e *= 10.0;
-        }
-        chart.draw_series(LineSeries::new(
-            vec![
-                (pmin * 0.9, emin),
-                (pmax * 1.1, emin),
-                (pmax * 1.1, emax),
-                (pmin * 0.9, emax),
-                (pmin * 0.9, emin),
-            ],
-            BLACK.stroke_width(1),
-        ))?;
+        let boundary = if *periodic { "periodic" } else { "open" };
+        let mut chart = ChartBuilder::on(&area)
+            .caption(format!("{n} spins, {boundary}, h = {h}"), (FONT, 17))
+            .margin(10)
+            .x_label_area_size(45)
+            .y_label_area_size(60)
+            .build_cartesian_2d(
+                (pmin * 0.9..pmax * 1.1)
+                    .log_scale()
+                    .with_key_points(p2_ticks.clone()),
+                (emin..emax).log_scale(),
+            )?;
+        chart
+            .configure_mesh()
+            .bold_line_style(BLACK.mix(0.12))
+            .light_line_style(BLACK.mix(0.04))
+            .x_desc("two-qubit depolarizing p2")
+            .y_desc("|E_mitigated - E_ideal|")
+            .x_label_formatter(&|x| format!("{x:.0e}"))
+            .y_label_formatter(&|y| format!("{y:.0e}"))
+            .label_style((FONT, 13))
+            .axis_desc_style((FONT, 14))
+            .draw()?;
         for (method, color) in METHOD_COLORS {
             let pts: Vec<(f64, f64)> = rows
                 .iter()
@@ -100,10 +121,6 @@ fn draw<DB: DrawingBackend>(
 
 /// Writes the figure as PNG or SVG (by extension), via a temporary file renamed on success.
 pub fn plot_study(rows: &[StudyRow], path: &Path) -> Result<(), MitigateError> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
     let io = |error: std::io::Error| MitigateError::Io {
         path: path.display().to_string(),
         error,
@@ -113,35 +130,29 @@ pub fn plot_study(rows: &[StudyRow], path: &Path) -> Result<(), MitigateError> {
         .and_then(|e| e.to_str())
         .unwrap_or("")
         .to_ascii_lowercase();
-    let tmp = tempfile::Builder::new()
-        .suffix(&format!(".{ext}"))
-        .tempfile_in(dir)
-        .map_err(io)?;
-    let size = (1500, 900);
+    if ext != "svg" && ext != "png" {
+        return Err(MitigateError::Invalid(format!(
+            "{}: unsupported plot format '{ext}' (expected .png or .svg)",
+            path.display()
+        )));
+    }
+    let out = AtomicOutput::create_with_suffix(path, &format!(".{ext}")).map_err(io)?;
+    let size = (1500, 970);
     let fail =
         |e: String| MitigateError::Invalid(format!("{}: plotting failed: {e}", path.display()));
-    match ext.as_str() {
-        "svg" => draw(SVGBackend::new(tmp.path(), size).into_drawing_area(), rows)
-            .map_err(|e| fail(e.to_string()))?,
-        "png" => draw(
-            BitMapBackend::new(tmp.path(), size).into_drawing_area(),
+    if ext == "svg" {
+        draw(
+            SVGBackend::new(out.temp_path(), size).into_drawing_area(),
             rows,
         )
-        .map_err(|e| fail(e.to_string()))?,
-        other => {
-            return Err(MitigateError::Invalid(format!(
-                "{}: unsupported plot format '{other}' (expected .png or .svg)",
-                path.display()
-            )))
-        }
+        .map_err(|e| fail(e.to_string()))?;
+    } else {
+        draw(
+            BitMapBackend::new(out.temp_path(), size).into_drawing_area(),
+            rows,
+        )
+        .map_err(|e| fail(e.to_string()))?;
     }
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        tmp.as_file()
-            .set_permissions(std::fs::Permissions::from_mode(0o644))
-            .map_err(io)?;
-    }
-    tmp.persist(path).map_err(|e| io(e.error))?;
+    out.commit().map_err(io)?;
     Ok(())
 }
