@@ -3,7 +3,10 @@
 //! depolarizing with independent X/Z decoding about 15.5%). And `qecd threshold` end to end:
 //! sinter CSV, table, fit and plot.
 
+mod common;
+
 use assert_cmd::Command;
+use common::paired_rows;
 use qecd::code::ToricCode;
 use qecd::decode::matching::MwpmDecoder;
 use qecd::decode::Decoder;
@@ -181,24 +184,6 @@ fn threshold_rejects_bad_grids() {
         .assert()
         .failure()
         .stderr(predicates::str::contains("unknown decoder 'nonsense'"));
-}
-
-/// The rates of the columns of the paired table: `(only it wrong, only first wrong, ratio, low,
-/// high)` per row.
-fn paired_rows(stdout: &str) -> Vec<(u64, u64, f64, f64, f64)> {
-    stdout
-        .lines()
-        .skip_while(|l| !l.starts_with("paired on identical shots"))
-        .skip(2)
-        .map(|l| {
-            let f: Vec<&str> = l
-                .split(|c: char| c.is_whitespace() || "[],".contains(c))
-                .filter(|t| !t.is_empty())
-                .collect();
-            let num = |k: usize| f[k].parse::<f64>().unwrap();
-            (num(4) as u64, num(5) as u64, num(6), num(7), num(8))
-        })
-        .collect()
 }
 
 #[test]
