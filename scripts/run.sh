@@ -9,6 +9,6 @@ cargo build --release --features neural
 mkdir -p out/main
 target/release/qecd threshold --code toric --noise depolarizing --distances 6 \
   --p 0.10:0.18:0.02 --shots "${QECD_SHOTS:-20000}" --seed 2026 \
-  --decoder neural,mwpm --model decoders/end-L6-depol --threads 1 \
+  --decoder mwpm,neural --model decoders/end-L6-depol --threads 1 \
   --out out/main/compare.csv --plot out/main/compare.svg
 echo "wrote out/main/compare.csv (sinter format) and out/main/compare.svg"
