@@ -351,38 +351,8 @@ impl Matcher {
             if pot_i + max_pot <= 0 {
                 continue;
             }
-            let Workspace {
-                dijkstra,
-                event_stamp,
-                event_index,
-                stamp,
-                candidates,
-                events,
-                blossom,
-                ..
-            } = ws;
-            let stamp = *stamp;
-            blossom.anchor(i);
-            dijkstra.search(&self.graph, events[i], |v, length, observables, weight| {
-                if 2 * length >= pot_i + max_pot {
-                    return Control::Stop;
-                }
-                if event_stamp[v] == stamp {
-                    let j = event_index[v] as usize;
-                    // The blossom term is never negative: skip it unless the rest is.
-                    let bare = 2 * length - pot_i - blossom.potential(j);
-                    if j != i && bare < 0 && bare + 2 * blossom.common_with_anchor(j) < 0 {
-                        candidates.push(Candidate::pair(
-                            i as u32,
-                            j as u32,
-                            length,
-                            observables,
-                            weight,
-                        ));
-                    }
-                }
-                Control::Continue
-            });
+            // Stop once `2 * length >= pot_i + max_pot` (lengths are integers).
+            self.add_violations_from(ws, i, (pot_i + max_pot + 1) / 2, |_, _| true);
         }
         dedup_candidates(&mut ws.candidates, start);
         ws.candidates.len() - start
@@ -575,56 +545,73 @@ impl Matcher {
         // it is violated only if `2 d < q_u + q_v` with `q = pot - above <= pot - z(outermost)`:
         // a search of that radius from each member meets every partner it could violate with
         // the larger `q`.
+        let groups = std::mem::take(&mut ws.group);
         for i in 0..count {
-            let group = ws.group[i];
+            let group = groups[i];
             if group == i {
                 continue;
             }
-            let radius = ws.blossom.potential(i) - ws.blossom.outermost_dual(i);
+            let outer = ws.blossom.outermost_dual(i);
+            let radius = ws.blossom.potential(i) - outer;
             if radius <= 0 {
                 continue;
             }
-            let Workspace {
-                dijkstra,
-                event_stamp,
-                event_index,
-                stamp,
-                candidates,
-                events,
-                blossom,
-                group: groups,
-                ..
-            } = ws;
-            let stamp = *stamp;
-            blossom.anchor(i);
-            let outer = blossom.outermost_dual(i);
-            dijkstra.search(&self.graph, events[i], |v, length, observables, weight| {
-                if length >= radius {
-                    return Control::Stop;
-                }
-                if event_stamp[v] == stamp {
-                    let j = event_index[v] as usize;
-                    // The blossom term is never negative: skip it unless the rest is.
-                    let bare = 2 * length - blossom.potential(i) - blossom.potential(j);
-                    if j != i
-                        && groups[j] == group
-                        && bare + 2 * outer < 0
-                        && bare + 2 * blossom.common_with_anchor(j) < 0
-                    {
-                        candidates.push(Candidate::pair(
-                            i as u32,
-                            j as u32,
-                            length,
-                            observables,
-                            weight,
-                        ));
-                    }
-                }
-                Control::Continue
+            self.add_violations_from(ws, i, radius, |j, bare| {
+                groups[j] == group && bare + 2 * outer < 0
             });
         }
+        ws.group = groups;
         dedup_candidates(&mut ws.candidates, start);
         ws.candidates.len() - start
+    }
+
+    /// Searches from event `i` over paths shorter than `radius` and adds the pair `(i, j)` for
+    /// every other event `j` that violates the duals: `bare = 2 d - pot_i - pot_j` plus twice
+    /// their common blossom duals is negative, and `accept(j, bare)` holds.
+    fn add_violations_from(
+        &self,
+        ws: &mut Workspace,
+        i: usize,
+        radius: i64,
+        accept: impl Fn(usize, i64) -> bool,
+    ) {
+        let Workspace {
+            dijkstra,
+            event_stamp,
+            event_index,
+            stamp,
+            candidates,
+            events,
+            blossom,
+            ..
+        } = ws;
+        let stamp = *stamp;
+        let pot_i = blossom.potential(i);
+        blossom.anchor(i);
+        dijkstra.search(&self.graph, events[i], |v, length, observables, weight| {
+            if length >= radius {
+                return Control::Stop;
+            }
+            if event_stamp[v] == stamp {
+                let j = event_index[v] as usize;
+                // The blossom term is never negative: skip it unless the rest is.
+                let bare = 2 * length - pot_i - blossom.potential(j);
+                if j != i
+                    && bare < 0
+                    && accept(j, bare)
+                    && bare + 2 * blossom.common_with_anchor(j) < 0
+                {
+                    candidates.push(Candidate::pair(
+                        i as u32,
+                        j as u32,
+                        length,
+                        observables,
+                        weight,
+                    ));
+                }
+            }
+            Control::Continue
+        });
     }
 }
 
