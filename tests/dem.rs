@@ -15,7 +15,7 @@ fn fixture(name: &str) -> Dem {
 
 #[test]
 fn surface_d5_fixture_counts() {
-    let flat = fixture("surface_d5").flatten();
+    let flat = fixture("surface_d5").flatten().unwrap();
     assert_eq!(flat.num_detectors, 120);
     assert_eq!(flat.num_observables, 1);
     assert_eq!(flat.detectors.len(), 120);
@@ -39,7 +39,7 @@ fn surface_d5_fixture_counts() {
 
 #[test]
 fn toric_l8_fixture_counts() {
-    let flat = fixture("toric_L8").flatten();
+    let flat = fixture("toric_L8").flatten().unwrap();
     assert_eq!(flat.num_detectors, 64);
     assert_eq!(flat.num_observables, 2);
     assert_eq!(flat.errors.len(), 128);
@@ -54,9 +54,12 @@ fn fixtures_round_trip_through_writer() {
     for name in ["surface_d5", "toric_L8"] {
         let dem = fixture(name);
         let again = parse_dem(&dem.to_string()).unwrap();
-        assert_eq!(again.flatten().errors.len(), dem.flatten().errors.len());
+        assert_eq!(
+            again.flatten().unwrap().errors.len(),
+            dem.flatten().unwrap().errors.len()
+        );
         assert_eq!(again.to_string(), dem.to_string());
-        let (a, b) = (dem.flatten(), again.flatten());
+        let (a, b) = (dem.flatten().unwrap(), again.flatten().unwrap());
         for (x, y) in a.errors.iter().zip(&b.errors) {
             assert_eq!(x.probability, y.probability);
             assert_eq!(x.components, y.components);
@@ -78,7 +81,7 @@ fn repeat_and_shift_flatten_like_stim() {
          logical_observable L4\n",
     )
     .unwrap();
-    let flat = dem.flatten();
+    let flat = dem.flatten().unwrap();
     // Six shifts of 1 in total; the last error (third pass) sits at shift 4.
     assert_eq!(flat.errors.len(), 3);
     assert_eq!(flat.errors[2].components[0].detectors, vec![4, 5]);
@@ -92,7 +95,10 @@ fn repeat_and_shift_flatten_like_stim() {
 
 #[test]
 fn repeated_targets_cancel_and_case_is_ignored() {
-    let flat = parse_dem("ERROR(0.1) d3 D1 D3 l0\n").unwrap().flatten();
+    let flat = parse_dem("ERROR(0.1) d3 D1 D3 l0\n")
+        .unwrap()
+        .flatten()
+        .unwrap();
     assert_eq!(flat.errors[0].components[0].detectors, vec![1]);
     assert_eq!(flat.num_detectors, 4);
     assert_eq!(flat.num_observables, 1);

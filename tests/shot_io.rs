@@ -179,7 +179,7 @@ fn b8_padding_bit_means_wider_shots() {
 fn zero_width_b8_is_refused() {
     assert!(matches!(
         ShotReader::new(Cursor::new(&b""[..]), ShotFormat::B8, 0, "x"),
-        Err(ShotIoError::ZeroWidthB8 { .. })
+        Err(ShotIoError::ZeroWidthBinary { .. })
     ));
     // 01 with zero bits: empty lines are shots.
     assert_eq!(

@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use super::matching::decoder::{BuildMwpmError, MwpmDecoder};
+use super::matching::from_dem::{check_graphlike, GraphFromDemError};
 use super::ml::{MlDecoder, MlError};
 use super::Decoder;
 use crate::code::ToricCode;
@@ -43,6 +44,9 @@ pub struct DecoderInput<'a> {
     pub toric: Option<ToricContext>,
     /// Options of the neural decoder.
     pub neural: Option<&'a NeuralOptions>,
+    /// Refuse models that matching can only decode by dropping error components (PyMatching
+    /// drops them; see [`super::matching::from_dem::undecomposable_components`]).
+    pub strict: bool,
 }
 
 impl<'a> DecoderInput<'a> {
@@ -52,7 +56,14 @@ impl<'a> DecoderInput<'a> {
             dem,
             toric: None,
             neural: None,
+            strict: false,
         }
+    }
+
+    /// Refuses undecomposable error components instead of dropping them.
+    pub fn with_strict(mut self, strict: bool) -> Self {
+        self.strict = strict;
+        self
     }
 
     /// Adds the toric code and noise of the shots.
@@ -80,6 +91,9 @@ pub enum BuildDecoderError {
     /// The matching decoder could not be built.
     #[error(transparent)]
     Mwpm(#[from] BuildMwpmError),
+    /// The model is not graphlike and strictness was asked for.
+    #[error(transparent)]
+    Graph(#[from] GraphFromDemError),
     /// The decoder needs something the input lacks.
     #[error("decoder '{decoder}' needs {what}")]
     Needs {
@@ -103,7 +117,12 @@ pub fn build_decoder(
     input: DecoderInput<'_>,
 ) -> Result<Box<dyn Decoder>, BuildDecoderError> {
     match name {
-        "mwpm" => Ok(Box::new(MwpmDecoder::from_dem(input.dem)?)),
+        "mwpm" => {
+            if input.strict {
+                check_graphlike(input.dem)?;
+            }
+            Ok(Box::new(MwpmDecoder::from_dem(input.dem)?))
+        }
         "ml" => {
             let t = input.toric.ok_or_else(|| BuildDecoderError::Needs {
                 decoder: "ml",
