@@ -105,7 +105,7 @@ impl State {
         let overflow = || FlattenError {
             line,
             message: format!(
-                "shift_detectors moves detector ids past {}, the most any model may have",
+                "shift_detectors moves detector ids past the limit of {} detectors",
                 MAX_DETECTORS
             ),
         };
