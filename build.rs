@@ -8,6 +8,10 @@
 //!   the linker would drop it and CUDA would then report "not available" even on a GPU.
 //!
 //! A CPU-only libtorch has no `libtorch_cuda`; the force-link is skipped there.
+//!
+//! Both go to the targets that run networks (the `qecd-neural` executable, tests and
+//! benches), never to `qecd`, which must not load libtorch: it hands neural commands over to
+//! `qecd-neural`.
 
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
@@ -21,11 +25,14 @@ fn main() {
         return;
     };
     let lib_dir = std::path::PathBuf::from(lib_dir);
-    println!("cargo:rustc-link-arg=-Wl,-rpath,{}", lib_dir.display());
+    let mut args = vec![format!("-Wl,-rpath,{}", lib_dir.display())];
     if lib_dir.join("libtorch_cuda.so").exists() {
         println!("cargo:rustc-link-search=native={}", lib_dir.display());
-        println!("cargo:rustc-link-arg=-Wl,--no-as-needed");
-        println!("cargo:rustc-link-arg=-ltorch_cuda");
-        println!("cargo:rustc-link-arg=-Wl,--as-needed");
+        args.extend(["-Wl,--no-as-needed", "-ltorch_cuda", "-Wl,--as-needed"].map(String::from));
+    }
+    for arg in &args {
+        println!("cargo:rustc-link-arg-bin=qecd-neural={arg}");
+        println!("cargo:rustc-link-arg-tests={arg}");
+        println!("cargo:rustc-link-arg-benches={arg}");
     }
 }

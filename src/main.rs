@@ -1,14 +1,9 @@
-//! The `qecd` command line: parse with clap, then hand over to `qecd::cli`-style modules in
-//! `src/cli/`.
+//! The `qecd` command line: parse with clap, then hand over to the modules in `src/cli/`.
+//! Commands that train or run a network are handed over to `qecd-neural` (see
+//! `src/bin/qecd-neural/`), so this executable never links libtorch.
 
 mod cli;
 
-use clap::Parser;
-
 fn main() {
-    let args = cli::Cli::parse();
-    if let Err(e) = cli::run(args) {
-        eprintln!("error: {e:#}");
-        std::process::exit(1);
-    }
+    cli::main(None);
 }

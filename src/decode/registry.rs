@@ -105,10 +105,10 @@ pub enum BuildDecoderError {
     /// The maximum-likelihood decoder could not be built.
     #[error(transparent)]
     Ml(#[from] MlError),
-    /// The neural decoder could not be built.
-    #[cfg(feature = "neural")]
+    /// The neural decoder could not be built (the backend's error, boxed so that code which
+    /// never builds a network does not depend on libtorch's types).
     #[error(transparent)]
-    Neural(#[from] super::neural::NeuralError),
+    Neural(Box<dyn std::error::Error + Send + Sync>),
 }
 
 /// Builds the decoder called `name` for `input`.
@@ -146,47 +146,38 @@ pub fn build_decoder(
     }
 }
 
-/// The toric distance of the shots: from the context, or from a DEM with `2 L^2` detectors and
-/// 4 observables.
-#[cfg(feature = "neural")]
-fn toric_distance(input: &DecoderInput<'_>) -> Option<usize> {
-    if let Some(t) = input.toric {
-        return Some(t.distance);
-    }
-    let nd = input.dem.num_detectors;
-    let l = ((nd / 2) as f64).sqrt().round() as usize;
-    (l >= 2 && 2 * l * l == nd && input.dem.num_observables == 4).then_some(l)
+/// Builds neural decoders. Supplied at run time by a program that links libtorch (the
+/// `neural` feature's [`crate::decode::neural::TorchBackend`], installed with
+/// [`set_neural_backend`]), so that programs which never run a network do not link libtorch
+/// and start in milliseconds.
+pub trait NeuralBackend: Sync {
+    /// The neural decoder for `input`.
+    fn build(&self, input: &DecoderInput<'_>) -> Result<Box<dyn Decoder>, BuildDecoderError>;
 }
 
-#[cfg(feature = "neural")]
+static NEURAL_BACKEND: std::sync::OnceLock<&'static dyn NeuralBackend> =
+    std::sync::OnceLock::new();
+
+/// Installs the backend that [`build_decoder`] uses for `neural` (once per process; later
+/// calls are ignored).
+pub fn set_neural_backend(backend: &'static dyn NeuralBackend) {
+    let _ = NEURAL_BACKEND.set(backend);
+}
+
 fn build_neural(input: DecoderInput<'_>) -> Result<Box<dyn Decoder>, BuildDecoderError> {
-    use super::neural::infer::NeuralDecoder;
-    let needs = |what: String| BuildDecoderError::Needs {
-        decoder: "neural",
-        what,
-    };
-    let options = input
-        .neural
-        .filter(|o| !o.models.is_empty())
-        .ok_or_else(|| needs("a trained model: --model DIR (e.g. decoders/end-L6-depol)".into()))?;
-    let distance = toric_distance(&input).ok_or_else(|| {
-        needs(format!(
-            "toric-code shots (2 L^2 detectors, 4 observables); the DEM has {} detectors and {} observables",
-            input.dem.num_detectors, input.dem.num_observables
-        ))
-    })?;
-    let device = options.device.parse()?;
-    let noise = input.toric.map(|t| t.noise.to_string());
-    let decoder = NeuralDecoder::for_shots(&options.models, device, distance, noise.as_deref())?;
-    Ok(Box::new(decoder))
-}
-
-#[cfg(not(feature = "neural"))]
-fn build_neural(_input: DecoderInput<'_>) -> Result<Box<dyn Decoder>, BuildDecoderError> {
-    Err(BuildDecoderError::Needs {
-        decoder: "neural",
-        what:
-            "a build with the `neural` feature (libtorch): cargo build --release --features neural"
-                .to_string(),
-    })
+    match NEURAL_BACKEND.get() {
+        Some(backend) => backend.build(&input),
+        None => Err(BuildDecoderError::Needs {
+            decoder: "neural",
+            what: if cfg!(feature = "neural") {
+                "the libtorch backend: run it through the `qecd` command line (which hands over \
+                 to `qecd-neural`), or call qecd::decode::neural::TorchBackend::install()"
+                    .to_string()
+            } else {
+                "a build with the `neural` feature (libtorch): cargo build --release --features \
+                 neural"
+                    .to_string()
+            },
+        }),
+    }
 }

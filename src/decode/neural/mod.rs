@@ -6,8 +6,10 @@
 //! - [`device`]: `--device` handling and mixed precision on CUDA;
 //! - [`optim`]: AdamW with a one-cycle schedule and fp16 loss scaling, with saveable state;
 //! - [`card`], [`checkpoint`]: the `card.json` that describes a trained model, model folders;
-//! - [`batch`], [`train`], [`infer`]: data from the simulator, training, decoding.
+//! - [`batch`], [`train`], [`infer`]: data from the simulator, training, decoding;
+//! - [`backend`]: [`backend::TorchBackend`], how `--decoder neural` reaches this module.
 
+pub mod backend;
 pub mod batch;
 pub mod card;
 pub mod checkpoint;
