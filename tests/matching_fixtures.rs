@@ -12,7 +12,7 @@ fn check_fixture(name: &str, num_detectors: usize) {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("datasets/stim")
         .join(name);
-    let dem = Dem::from_file(&dir.join("model.dem"))
+    let dem = Dem::from_file(dir.join("model.dem"))
         .unwrap()
         .flatten()
         .unwrap();

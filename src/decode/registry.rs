@@ -147,16 +147,15 @@ pub fn build_decoder(
 }
 
 /// Builds neural decoders. Supplied at run time by a program that links libtorch (the
-/// `neural` feature's [`crate::decode::neural::TorchBackend`], installed with
-/// [`set_neural_backend`]), so that programs which never run a network do not link libtorch
-/// and start in milliseconds.
+/// `qecd-neural` crate's `TorchBackend`, installed with [`set_neural_backend`]), so that this
+/// crate, and every program that never runs a network, does not depend on libtorch and starts
+/// in milliseconds.
 pub trait NeuralBackend: Sync {
     /// The neural decoder for `input`.
     fn build(&self, input: &DecoderInput<'_>) -> Result<Box<dyn Decoder>, BuildDecoderError>;
 }
 
-static NEURAL_BACKEND: std::sync::OnceLock<&'static dyn NeuralBackend> =
-    std::sync::OnceLock::new();
+static NEURAL_BACKEND: std::sync::OnceLock<&'static dyn NeuralBackend> = std::sync::OnceLock::new();
 
 /// Installs the backend that [`build_decoder`] uses for `neural` (once per process; later
 /// calls are ignored).
@@ -169,15 +168,10 @@ fn build_neural(input: DecoderInput<'_>) -> Result<Box<dyn Decoder>, BuildDecode
         Some(backend) => backend.build(&input),
         None => Err(BuildDecoderError::Needs {
             decoder: "neural",
-            what: if cfg!(feature = "neural") {
-                "the libtorch backend: run it through the `qecd` command line (which hands over \
-                 to `qecd-neural`), or call qecd::decode::neural::TorchBackend::install()"
-                    .to_string()
-            } else {
-                "a build with the `neural` feature (libtorch): cargo build --release --features \
-                 neural"
-                    .to_string()
-            },
+            what: "the libtorch backend: the `qecd-neural` executable (`cargo build --release \
+                   --workspace` builds it beside `qecd`, which hands neural commands to it), or \
+                   `qecd_neural::backend::TorchBackend::install()` in a library user's program"
+                .to_string(),
         }),
     }
 }

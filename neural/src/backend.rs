@@ -5,14 +5,14 @@
 
 use super::infer::NeuralDecoder;
 use super::NeuralError;
-use crate::decode::registry::{set_neural_backend, BuildDecoderError, DecoderInput, NeuralBackend};
-use crate::decode::Decoder;
+use qecd::decode::registry::{set_neural_backend, BuildDecoderError, DecoderInput, NeuralBackend};
+use qecd::decode::Decoder;
 
 /// The neural decoders of this build (END models found by their cards).
 pub struct TorchBackend;
 
 impl TorchBackend {
-    /// Installs this backend for [`crate::decode::registry::build_decoder`].
+    /// Installs this backend for [`qecd::decode::registry::build_decoder`].
     pub fn install() {
         set_neural_backend(&TorchBackend);
     }
@@ -35,9 +35,12 @@ impl NeuralBackend for TorchBackend {
             decoder: "neural",
             what,
         };
-        let options = input.neural.filter(|o| !o.models.is_empty()).ok_or_else(|| {
-            needs("a trained model: --model DIR (e.g. decoders/end-L6-depol)".into())
-        })?;
+        let options = input
+            .neural
+            .filter(|o| !o.models.is_empty())
+            .ok_or_else(|| {
+                needs("a trained model: --model DIR (e.g. decoders/end-L6-depol)".into())
+            })?;
         let distance = toric_distance(input).ok_or_else(|| {
             needs(format!(
                 "toric-code shots (2 L^2 detectors, 4 observables); the DEM has {} detectors \

@@ -2,11 +2,11 @@
 //! `neural`, libtorch). `qecd` hands every command that trains or runs a network over to this
 //! executable, so that `qecd` itself never loads libtorch and starts in milliseconds.
 
-#[path = "../../cli/mod.rs"]
+#[path = "../../../../src/cli/mod.rs"]
 mod cli;
 mod train;
 
 fn main() {
-    qecd::decode::neural::backend::TorchBackend::install();
+    qecd_neural::backend::TorchBackend::install();
     cli::main(Some(train::run));
 }

@@ -1,6 +1,6 @@
-//! Build script. Does nothing unless the `neural` feature is on.
+//! Build script of `qecd-neural`.
 //!
-//! With `neural`, libtorch comes from `torch-sys` (typically from a PyTorch wheel through
+//! libtorch comes from `torch-sys` (typically from a PyTorch wheel through
 //! `LIBTORCH_USE_PYTORCH=1`). Two link fixes are needed there (see docs/ARCHITECTURE.md,
 //! "libtorch"):
 //! - an rpath to libtorch's folder, so the binary runs without `LD_LIBRARY_PATH`;
@@ -16,9 +16,6 @@
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-env-changed=DEP_TCH_LIBTORCH_LIB");
-    if std::env::var_os("CARGO_FEATURE_NEURAL").is_none() {
-        return;
-    }
     // Set by torch-sys (`links = "tch"`) from its `cargo:libtorch_lib=` line.
     let Some(lib_dir) = std::env::var_os("DEP_TCH_LIBTORCH_LIB") else {
         println!("cargo:warning=DEP_TCH_LIBTORCH_LIB not set by torch-sys: no rpath emitted");

@@ -8,14 +8,14 @@ pub fn run(args: TrainArgs) -> anyhow::Result<()> {
     use anyhow::Context;
     use qecd::code::ToricCode;
     use qecd::decode::matching::decoder::MwpmDecoder;
-    use qecd::decode::neural::card::ModelCard;
-    use qecd::decode::neural::device::DeviceChoice;
-    use qecd::decode::neural::evaluate::evaluate;
-    use qecd::decode::neural::infer::NeuralDecoder;
-    use qecd::decode::neural::model::ModelConfig;
-    use qecd::decode::neural::train::{train, RunOptions, TrainConfig};
     use qecd::decode::Decoder;
     use qecd::noise::NoiseSpec;
+    use qecd_neural::card::ModelCard;
+    use qecd_neural::device::DeviceChoice;
+    use qecd_neural::evaluate::evaluate;
+    use qecd_neural::infer::NeuralDecoder;
+    use qecd_neural::model::ModelConfig;
+    use qecd_neural::train::{train, RunOptions, TrainConfig};
 
     use crate::cli::model::toric_dem;
 
@@ -108,11 +108,11 @@ pub fn run(args: TrainArgs) -> anyhow::Result<()> {
     }
     // The card's table: model and matching on the same fresh shots at each p.
     let out = args.out.clone();
-    let mut build = |p: f64| -> Result<Vec<Box<dyn Decoder>>, qecd::decode::neural::NeuralError> {
+    let mut build = |p: f64| -> Result<Vec<Box<dyn Decoder>>, qecd_neural::NeuralError> {
         let dem = toric_dem(config.distance, noise, p)
-            .map_err(|e| qecd::decode::neural::NeuralError::InvalidConfig(format!("{e:#}")))?;
+            .map_err(|e| qecd_neural::NeuralError::InvalidConfig(format!("{e:#}")))?;
         let mwpm = MwpmDecoder::from_dem(&dem)
-            .map_err(|e| qecd::decode::neural::NeuralError::InvalidConfig(e.to_string()))?;
+            .map_err(|e| qecd_neural::NeuralError::InvalidConfig(e.to_string()))?;
         Ok(vec![
             Box::new(NeuralDecoder::load(&out, device)?),
             Box::new(mwpm),
@@ -154,4 +154,3 @@ pub fn run(args: TrainArgs) -> anyhow::Result<()> {
     }
     Ok(())
 }
-

@@ -1,5 +1,7 @@
 //! The equivariant neural decoder (END, Egorov, Bondesan and Welling, arXiv:2304.07362) for the
-//! toric code, on libtorch through `tch` (feature `neural`).
+//! toric code, on libtorch through `tch`: the `qecd-neural` crate, apart from `qecd` so that
+//! nothing else links libtorch. Its executable `qecd-neural` is the `qecd` command line with
+//! this backend installed; `qecd` hands every command that runs a network over to it.
 //!
 //! - [`model`]: the translation-equivariant trunk and per-site head ([`model::EndNet`]);
 //! - [`pooling`]: the syndrome-dependent class permutation and the pooling over sites;
