@@ -47,9 +47,49 @@ def compare_rates(name, a, b):
     return worst
 
 
+FORMATS = ["01", "b8", "r8", "ptb64", "hits", "dets"]
+
+
+def check_formats(tmp):
+    """Every shot format both ways: what qecd writes, Stim reads back identically, and what
+    Stim writes, qecd decodes exactly as the same shots in b8."""
+    L, shots = 4, 640  # a multiple of 64, for ptb64
+    nd = 2 * L * L
+    base = [QECD, "sample", "--distance", str(L), "--p", "0.08", "--shots", str(shots),
+            "--seed", "5"]
+    ref_d = os.path.join(tmp, "ref.b8")
+    ref_o = os.path.join(tmp, "ref_obs.b8")
+    dem = os.path.join(tmp, "f.dem")
+    subprocess.run(base + ["--out", ref_d, "--out_format", "b8", "--obs_out", ref_o,
+                           "--obs_out_format", "b8", "--dem_out", dem], check=True)
+    dets = stim.read_shot_data_file(path=ref_d, format="b8", num_detectors=nd)
+    obs = stim.read_shot_data_file(path=ref_o, format="b8", num_observables=4)
+    pred_ref = os.path.join(tmp, "pred_ref.01")
+    subprocess.run([QECD, "predict", "--dem", dem, "--in", ref_d, "--in_format", "b8",
+                    "--out", pred_ref], check=True)
+    for f in FORMATS:
+        d, o = os.path.join(tmp, f"q.{f}"), os.path.join(tmp, f"q_obs.{f}")
+        subprocess.run(base + ["--out", d, "--out_format", f, "--obs_out", o,
+                               "--obs_out_format", f], check=True)
+        got_d = stim.read_shot_data_file(path=d, format=f, num_detectors=nd)
+        got_o = stim.read_shot_data_file(path=o, format=f, num_observables=4)
+        assert np.array_equal(got_d, dets), f"{f}: Stim reads qecd's detection events differently"
+        assert np.array_equal(got_o, obs), f"{f}: Stim reads qecd's observables differently"
+        s_in = os.path.join(tmp, f"s.{f}")
+        both = np.concatenate([dets, obs], axis=1)
+        stim.write_shot_data_file(data=both, path=s_in, format=f, num_detectors=nd,
+                                  num_observables=4)
+        pred = os.path.join(tmp, f"pred_{f}.01")
+        subprocess.run([QECD, "predict", "--dem", dem, "--in", s_in, "--in_format", f,
+                        "--in_includes_appended_observables", "--out", pred], check=True)
+        assert open(pred).read() == open(pred_ref).read(), f"{f}: qecd reads Stim's file differently"
+        print(f"ok  format {f:5s}: qecd -> Stim and Stim -> qecd agree on {shots} shots")
+
+
 def main():
     failures = 0
     with tempfile.TemporaryDirectory() as tmp:
+        check_formats(tmp)
         for L, noise, p in [(3, "bitflip", 0.1), (5, "depolarizing", 0.12),
                             (8, "biased:eta=10", 0.1), (4, "phaseflip", 0.05),
                             (6, "pauli:px=0.01,py=0.03,pz=0.02", 0.0)]:

@@ -11,3 +11,4 @@ cargo clippy --release --workspace --all-targets -- -D warnings
 cargo test --release --workspace
 python scripts/check_stim_compat.py target/release/qecd
 python scripts/check_matching_compat.py target/release/qecd
+python scripts/check_sinter_files.py target/release/qecd
