@@ -3,10 +3,14 @@
 
 mod cli;
 
-use clap::Parser;
-
 fn main() {
-    let args = cli::Cli::parse();
+    // Ctrl-C, SIGTERM and SIGHUP remove the temporary files of unfinished outputs and exit
+    // with 128 + the signal number.
+    #[cfg(unix)]
+    if let Err(e) = qecd::io::pending::remove_pending_on_signals() {
+        eprintln!("warning: cannot install the signal handler: {e}");
+    }
+    let args = cli::parse_args();
     if let Err(e) = cli::run(args) {
         eprintln!("error: {e:#}");
         std::process::exit(1);

@@ -12,7 +12,7 @@ use clap::Args;
 use super::common::thread_pool;
 use super::model::{open_shots, ModelArgs, ShotInputArgs, Sink};
 use qecd::decode::registry::build_decoder;
-use qecd::io::{split_columns, ShotFormat};
+use qecd::io::{check_outputs, split_columns, ShotFormat};
 
 /// Arguments of `qecd count-mistakes`.
 #[derive(Args, Debug)]
@@ -47,6 +47,7 @@ pub struct CountMistakesArgs {
 
 /// Runs `qecd count-mistakes`.
 pub fn run(a: CountMistakesArgs) -> Result<()> {
+    check_outputs(&[("--out", a.out.as_deref())])?;
     let dem = a.model.load()?;
     super::model::check_model(&dem)?;
     let decoder = build_decoder(&a.decoder, a.model.decoder_input(&dem, &a.neural.options()))?;

@@ -4,12 +4,12 @@
 use super::progress::Progress;
 use anyhow::{bail, Context, Result};
 use clap::Args;
-use qecd::io::AtomicOutput;
+use qecd::io::{check_outputs, AtomicOutput};
 use qecd::mitigate::ansatz::Hva;
 use qecd::mitigate::cdr::Cdr;
 use qecd::mitigate::circuit::Circuit;
 use qecd::mitigate::executor::{Backend, Executor};
-use qecd::mitigate::fold::Folding;
+use qecd::mitigate::fold::{check_scale_factor, Folding};
 use qecd::mitigate::noise::NoiseModel;
 use qecd::mitigate::observable::PauliSum;
 use qecd::mitigate::parametric::Parametric;
@@ -151,9 +151,12 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
 fn parse_scales(s: &str) -> Result<Vec<f64>> {
     s.split(',')
         .map(|x| {
-            x.trim()
+            let scale = x
+                .trim()
                 .parse::<f64>()
-                .with_context(|| format!("expected a scale factor, found '{x}'"))
+                .with_context(|| format!("expected a scale factor, found '{x}'"))?;
+            check_scale_factor(scale)?;
+            Ok(scale)
         })
         .collect()
 }
@@ -177,12 +180,18 @@ fn parse_zne(spec: &str, seed: u64) -> Result<Zne> {
             order: 1,
         },
         f if f.starts_with("exp@") => Extrapolation::Exp {
-            asymptote: Some(f[4..].parse().with_context(|| {
-                format!(
-                    "method '{spec}': expected a number after exp@, found '{}'",
-                    &f[4..]
-                )
-            })?),
+            asymptote: Some(
+                f[4..]
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|a| a.is_finite())
+                    .with_context(|| {
+                        format!(
+                            "method '{spec}': expected a finite number after exp@, found '{}'",
+                            &f[4..]
+                        )
+                    })?,
+            ),
             order: 1,
         },
         f if f.starts_with("poly") => Extrapolation::Poly(f[4..].parse().with_context(|| {
@@ -279,6 +288,13 @@ fn study(args: &MitigateArgs) -> Result<()> {
     };
     std::fs::create_dir_all(&args.out_dir)
         .with_context(|| format!("cannot create {}", args.out_dir.display()))?;
+    let files = ["study.csv", "study.json", "study.png", "study.svg"].map(|f| args.out_dir.join(f));
+    check_outputs(
+        &files
+            .iter()
+            .map(|f| ("--out-dir", Some(f.as_path())))
+            .collect::<Vec<_>>(),
+    )?;
     let total = cfg.chains.len() * cfg.fields.len() * cfg.p2s.len();
     let mut progress = Progress::new(total as u64, "cases");
     let rows = run_study(&cfg, |_| progress.inc(1))?;
@@ -356,6 +372,10 @@ pub fn run(args: MitigateArgs) -> Result<()> {
     if args.study {
         return study(&args);
     }
+    check_outputs(&[
+        ("--json", args.json.as_deref()),
+        ("--write-circuit", args.write_circuit.as_deref()),
+    ])?;
     let noise = NoiseModel::parse(&args.noise).context("--noise")?;
     let backend = parse_backend(&args.sim, args.seed)?;
     let mut hva = None;
@@ -482,7 +502,10 @@ pub fn run(args: MitigateArgs) -> Result<()> {
     }
     let evaluate = |spec: &str| -> Result<f64> {
         Ok(if spec.starts_with("zne:") {
-            parse_zne(spec, args.seed)?.run(&circuit, &exec)?.value
+            parse_zne(spec, args.seed)?
+                .run(&circuit, &exec)
+                .with_context(|| format!("method '{spec}'"))?
+                .value
         } else if spec.starts_with("cdr") || spec.starts_with("vncdr") {
             let (name, n) = spec.split_once(':').unwrap_or((spec, "20"));
             let num_training = n.parse().with_context(|| {
@@ -502,7 +525,8 @@ pub fn run(args: MitigateArgs) -> Result<()> {
                 folding: Folding::Global,
                 seed: args.seed,
             }
-            .run(&circuit, &exec)?
+            .run(&circuit, &exec)
+            .with_context(|| format!("method '{spec}'"))?
             .value
         } else if spec == "parametric" {
             let (Some(h), Some(t)) = (&hva, &theta) else {
@@ -512,7 +536,8 @@ pub fn run(args: MitigateArgs) -> Result<()> {
             };
             let family = |th: &[f64]| h.circuit(th);
             Parametric::default()
-                .run(&family, &training, t, &exec)?
+                .run(&family, &training, t, &exec)
+                .with_context(|| format!("method '{spec}'"))?
                 .value
         } else {
             bail!("unknown method '{spec}' (expected zne:..., cdr, vncdr or parametric)");
@@ -522,6 +547,9 @@ pub fn run(args: MitigateArgs) -> Result<()> {
     for spec in &methods {
         let before = exec.circuits_run();
         let value = evaluate(spec)?;
+        if !value.is_finite() {
+            bail!("method '{spec}' gave {value}, not a finite expectation value");
+        }
         let error = (value - ideal).abs();
         rows.push(MethodRow {
             method: spec.clone(),

@@ -13,7 +13,7 @@ mod sample;
 mod threshold;
 mod train;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 /// qecd: quantum-error-correction decoding engine. Toric-code simulation, exact minimum-weight
 /// perfect matching on Stim detector error models, an equivariant neural decoder, and error
@@ -46,6 +46,20 @@ pub enum Command {
     Mitigate(mitigate::MitigateArgs),
     /// Train an equivariant neural decoder (END) for the toric code (feature `neural`).
     Train(Box<train::TrainArgs>),
+}
+
+/// Parses the process's arguments (exits with clap's message on an error). Every option of
+/// every subcommand accepts a value that looks like a negative number (`--p -0.1`), so that
+/// the option's own range check reports it instead of clap's "unexpected argument '-0'".
+pub fn parse_args() -> Cli {
+    let command = Cli::command().mut_subcommands(|sub| {
+        sub.mut_args(|a| {
+            let takes_values = a.get_action().takes_values();
+            a.allow_negative_numbers(takes_values)
+        })
+    });
+    let matches = command.get_matches();
+    Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.format(&mut Cli::command()).exit())
 }
 
 /// Runs one parsed command line.

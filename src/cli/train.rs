@@ -55,9 +55,9 @@ pub struct TrainArgs {
     /// Device: auto, cpu, cuda or cuda:N.
     #[arg(long, default_value = "auto")]
     pub device: String,
-    /// libtorch CPU threads (default: libtorch's choice).
-    #[arg(long)]
-    pub threads: Option<i32>,
+    /// libtorch CPU threads (default: libtorch's choice; at most 1024).
+    #[arg(long, value_parser = super::common::parse_threads)]
+    pub threads: Option<usize>,
     /// Output model folder (model.safetensors, card.json, optimizer.safetensors).
     #[arg(long)]
     pub out: PathBuf,
@@ -118,7 +118,8 @@ pub fn run(args: TrainArgs) -> anyhow::Result<()> {
 
     let device: DeviceChoice = args.device.parse()?;
     if let Some(n) = args.threads {
-        tch::set_num_threads(n);
+        // At most MAX_THREADS (1024), so the conversion cannot fail.
+        tch::set_num_threads(i32::try_from(n).unwrap_or(i32::MAX));
     }
     let command = std::iter::once("qecd".to_string())
         .chain(std::env::args().skip(1))

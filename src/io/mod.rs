@@ -1,5 +1,7 @@
 //! Shot files in Stim's `01` and `b8` formats: streaming readers and writers, and output files
-//! that appear only when complete.
+//! that appear only when complete ([`AtomicOutput`]; what an output path may name and the checks
+//! run on a command's outputs before any work are in [`target`]; the temporary files removed on
+//! an interrupt in [`pending`]).
 //!
 //! Both formats store one shot after another, each of a fixed number of bits known from
 //! context (the detector count of a DEM, the observable count):
@@ -13,11 +15,14 @@
 //! shots as [`BitMatrix`] values and hold only one batch in memory, whatever the file size.
 
 mod atomic;
+pub mod pending;
 mod reader;
+pub mod target;
 mod writer;
 
 pub use atomic::AtomicOutput;
 pub use reader::ShotReader;
+pub use target::{check_outputs, OutputError};
 pub use writer::ShotWriter;
 
 use crate::bits::{get_bit, set_bit, BitMatrix};

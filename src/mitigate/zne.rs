@@ -34,7 +34,25 @@ pub enum Extrapolation {
     },
 }
 
-/// Extrapolates `(scales, values)` to scale 0.
+impl std::fmt::Display for Extrapolation {
+    /// The fit's name as `--method zne:<fit>` spells it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Extrapolation::Linear => write!(f, "linear"),
+            Extrapolation::Richardson => write!(f, "richardson"),
+            Extrapolation::Poly(k) => write!(f, "poly{k}"),
+            Extrapolation::Exp {
+                asymptote: None, ..
+            } => write!(f, "exp"),
+            Extrapolation::Exp {
+                asymptote: Some(a), ..
+            } => write!(f, "exp@{a}"),
+        }
+    }
+}
+
+/// Extrapolates `(scales, values)` to scale 0. A fit that comes out NaN or infinite (an
+/// ill-conditioned fit, a NaN asymptote) is an error naming the extrapolation.
 pub fn extrapolate(
     model: Extrapolation,
     scales: &[f64],
@@ -60,7 +78,7 @@ pub fn extrapolate(
             scales.len()
         ))
     };
-    match model {
+    let value = match model {
         Extrapolation::Linear => Ok(polyfit(scales, values, 1, None)?[0]),
         Extrapolation::Richardson => Ok(polyfit(scales, values, scales.len() - 1, None)?[0]),
         Extrapolation::Poly(k) => {
@@ -100,7 +118,13 @@ pub fn extrapolate(
             let (a, b, _) = fit_exponential(scales, values, sign(-slope));
             Ok(a + b)
         }
+    }?;
+    if !value.is_finite() {
+        return Err(MitigateError::Invalid(format!(
+            "{model} extrapolation of the values {values:?} at scales {scales:?} gave {value}"
+        )));
     }
+    Ok(value)
 }
 
 /// numpy's sign (0 at 0).
