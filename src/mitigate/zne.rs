@@ -12,7 +12,7 @@
 
 use super::circuit::Circuit;
 use super::executor::Executor;
-use super::fold::Folding;
+use super::fold::{check_scale_factor, Folding};
 use super::linalg::{lstsq, polyfit};
 use super::MitigateError;
 
@@ -74,7 +74,7 @@ pub fn extrapolate(
     let too_high = |order: usize, shift: usize| {
         MitigateError::Invalid(format!(
             "extrapolation order {order} needs at least {} scale factors, found {}",
-            order + 1 + shift,
+            order.saturating_add(1 + shift),
             scales.len()
         ))
     };
@@ -82,7 +82,7 @@ pub fn extrapolate(
         Extrapolation::Linear => Ok(polyfit(scales, values, 1, None)?[0]),
         Extrapolation::Richardson => Ok(polyfit(scales, values, scales.len() - 1, None)?[0]),
         Extrapolation::Poly(k) => {
-            if k + 1 > scales.len() {
+            if k >= scales.len() {
                 return Err(too_high(k, 0));
             }
             Ok(polyfit(scales, values, k, None)?[0])
@@ -91,7 +91,7 @@ pub fn extrapolate(
             asymptote: Some(a),
             order,
         } => {
-            if order + 1 > scales.len() {
+            if order >= scales.len() {
                 return Err(too_high(order, 0));
             }
             let intercept = polyfit(scales, values, 1, None)?[0];
@@ -239,9 +239,26 @@ pub struct ZneResult {
     pub noisy_values: Vec<f64>,
 }
 
+/// The most scale factors one ZNE recipe may have (each is a folded circuit to simulate;
+/// extrapolations use a handful).
+pub const MAX_ZNE_SCALES: usize = 64;
+
 impl Zne {
+    /// Checks the recipe before anything runs: 1 to [`MAX_ZNE_SCALES`] scale factors, each in
+    /// `[1, MAX_SCALE_FACTOR]`.
+    pub fn validate(&self) -> Result<(), MitigateError> {
+        if self.scales.is_empty() || self.scales.len() > MAX_ZNE_SCALES {
+            return Err(MitigateError::Invalid(format!(
+                "{} scale factors: expected 1 to {MAX_ZNE_SCALES}",
+                self.scales.len()
+            )));
+        }
+        self.scales.iter().try_for_each(|&s| check_scale_factor(s))
+    }
+
     /// Folds, runs and extrapolates.
     pub fn run(&self, circuit: &Circuit, exec: &Executor) -> Result<ZneResult, MitigateError> {
+        self.validate()?;
         let circuits = self
             .scales
             .iter()
