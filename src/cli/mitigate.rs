@@ -147,7 +147,7 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     let mut out =
         AtomicOutput::create(path).with_context(|| format!("cannot write {}", path.display()))?;
     out.write_all(bytes)
-        .and_then(|_| out.commit().map(drop))
+        .and_then(|_| out.commit())
         .with_context(|| format!("cannot write {}", path.display()))
 }
 

@@ -275,13 +275,10 @@ mod tests {
         let mut w = AtomicOutput::create(Path::new("/dev/null")).unwrap();
         w.write_all(b"gone").unwrap();
         w.commit().unwrap();
-        assert!(
-            std::fs::metadata("/dev/null")
-                .unwrap()
-                .file_type()
-                .is_file()
-                == false
-        );
+        assert!(!std::fs::metadata("/dev/null")
+            .unwrap()
+            .file_type()
+            .is_file());
         // A staged path-based write to a device: copied on commit, staging file removed.
         let w = AtomicOutput::create_with_suffix(Path::new("/dev/null"), ".png").unwrap();
         let staging = w.temp_path().to_path_buf();

@@ -4,7 +4,7 @@
 //! still be resumed, `optimizer.safetensors` (AdamW moments).
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
@@ -176,7 +176,7 @@ impl ModelCard {
             let mut out = AtomicOutput::create(&path)?;
             out.write_all(text.as_bytes())?;
             out.write_all(b"\n")?;
-            out.commit().map(drop)
+            out.commit()
         };
         write().map_err(|source| NeuralError::Io { path, source })
     }
