@@ -22,7 +22,7 @@ fn bench(c: &mut Criterion) {
     let dets = BitMatrix::from_bytes(10_000, 120, fixture("dets.b8")).unwrap();
     let mut g = c.benchmark_group("surface_d5");
     g.bench_function("parse_dem", |b| b.iter(|| parse_dem(&text).unwrap()));
-    let flat = parse_dem(&text).unwrap().flatten();
+    let flat = parse_dem(&text).unwrap().flatten().unwrap();
     g.bench_function("build_decoder", |b| {
         b.iter(|| MwpmDecoder::from_dem(&flat).unwrap())
     });

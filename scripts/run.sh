@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup_venv.sh
-cargo build --release --features neural
+cargo build --release --workspace
 mkdir -p out/main
 target/release/qecd threshold --code toric --noise depolarizing --distances 6 \
   --p 0.10:0.18:0.02 --shots "${QECD_SHOTS:-20000}" --seed 2026 \

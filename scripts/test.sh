@@ -1,15 +1,13 @@
 #!/usr/bin/env bash
-# The test command of the README: formatting and lints, the Rust test suite without and with the
-# `neural` feature (libtorch from .venv's torch 2.11.0), and the cross-checks against Stim,
-# PyMatching and sinter.
+# The test command of the README: formatting and lints, the Rust test suite of the workspace
+# (`qecd`, and `qecd-neural` on libtorch from .venv's torch 2.11.0), and the cross-checks
+# against Stim, PyMatching and sinter.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup_venv.sh
 export CARGO_TERM_COLOR=never
 cargo fmt --check
-cargo clippy --release --all-targets -- -D warnings
-cargo clippy --release --all-targets --features neural -- -D warnings
-cargo test --release
-cargo test --release --features neural
+cargo clippy --release --workspace --all-targets -- -D warnings
+cargo test --release --workspace
 python scripts/check_stim_compat.py target/release/qecd
 python scripts/check_matching_compat.py target/release/qecd

@@ -79,6 +79,11 @@ impl BitMatrix {
         &self.data
     }
 
+    /// The packed rows, mutably (padding bits must stay zero).
+    pub fn as_bytes_mut(&mut self) -> &mut [u8] {
+        &mut self.data
+    }
+
     /// Consumes the matrix, returning its packed bytes.
     pub fn into_bytes(self) -> Vec<u8> {
         self.data

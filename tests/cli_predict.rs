@@ -410,6 +410,8 @@ fn predict_fails(dem: &Path, input: &Path, needles: &[&str]) {
             s(dem),
             "--in",
             s(input),
+            "--in_format",
+            "01",
             "--out",
             s(&out),
         ])
@@ -445,13 +447,6 @@ fn bad_inputs_are_refused_clearly() {
         "error(0.1) D0 D1\nerror(0.1) D1 D2 L0\nerror(0.1) D2\nerror(0.1) D0\n",
     );
     let shots = write(d, "s.01", "110\n000\n");
-    // Non-graphlike DEM: the line is named.
-    let hyper = write(
-        d,
-        "hyper.dem",
-        "error(0.1) D0 D1\n# c\nerror(0.1) D0 D1 D2 L0\n",
-    );
-    predict_fails(&hyper, &shots, &["line 3", "flips 3 detectors", "D0 D1 D2"]);
     // Probability outside [0, 1].
     let badp = write(d, "badp.dem", "error(1.5) D0 D1\n");
     predict_fails(&badp, &shots, &["badp.dem", "line 1, column 6", "[0, 1]"]);
@@ -465,16 +460,19 @@ fn bad_inputs_are_refused_clearly() {
     // Bad character.
     let badc = write(d, "badc.01", "1x0\n");
     predict_fails(&good, &badc, &["badc.01", "shot 1, column 2", "found 'x'"]);
-    // More than 64 observables.
-    let many = write(d, "many.dem", "error(0.1) D0 D1 L64\n");
-    predict_fails(&many, &shots, &["65 observables", "at most 64"]);
-    // A certain error.
-    let certain = write(
-        d,
-        "certain.dem",
-        "error(1) D0 D1\nerror(0.1) D1 D2\nerror(0.1) D2\n",
+    // A detector past the documented limit, and a shift that overflows.
+    let huge = write(d, "huge.dem", "error(0.1) D0\ndetector D100000000\n");
+    predict_fails(
+        &huge,
+        &shots,
+        &["huge.dem", "line 2", "D100000000", "limit"],
     );
-    predict_fails(&certain, &shots, &["line 1", "probability 1"]);
+    let shift = write(
+        d,
+        "shift.dem",
+        "shift_detectors 18446744073709551615\nerror(0.1) D1\n",
+    );
+    predict_fails(&shift, &shots, &["shift.dem", "line 2", "limit"]);
     // An odd number of events where no boundary is reachable: the shot is named.
     let closed = write(d, "closed.dem", "error(0.1) D0 D1\nerror(0.1) D1 D2\n");
     let odd = write(d, "odd.01", "000\n100\n");
@@ -526,7 +524,15 @@ fn bad_inputs_are_refused_clearly() {
         "error(0) D0 D1 L0\nerror(0.1) D1 D0\nerror(0.1) D1 D2\nerror(0.1) D2\nerror(0.2) D0\n",
     );
     qecd()
-        .args(["predict", "--dem", s(&zero), "--in", s(&shots)])
+        .args([
+            "predict",
+            "--dem",
+            s(&zero),
+            "--in",
+            s(&shots),
+            "--in_format",
+            "01",
+        ])
         .assert()
         .success()
         .stdout("0\n0\n");
@@ -546,7 +552,15 @@ fn negative_weights_give_the_likely_correction() {
     let shots = write(dir.path(), "s.01", "11\n00\n10\n");
     // Shot 3 (D0 only): boundary edge of D0 (w = 0.85) vs edge + boundary of D1 (0.85 - 2.20).
     qecd()
-        .args(["predict", "--dem", s(&dem), "--in", s(&shots)])
+        .args([
+            "predict",
+            "--dem",
+            s(&dem),
+            "--in",
+            s(&shots),
+            "--in_format",
+            "01",
+        ])
         .assert()
         .success()
         .stdout("1\n1\n1\n");

@@ -15,7 +15,7 @@ fn fixture(name: &str) -> Dem {
 
 #[test]
 fn surface_d5_fixture_counts() {
-    let flat = fixture("surface_d5").flatten();
+    let flat = fixture("surface_d5").flatten().unwrap();
     assert_eq!(flat.num_detectors, 120);
     assert_eq!(flat.num_observables, 1);
     assert_eq!(flat.detectors.len(), 120);
@@ -39,7 +39,7 @@ fn surface_d5_fixture_counts() {
 
 #[test]
 fn toric_l8_fixture_counts() {
-    let flat = fixture("toric_L8").flatten();
+    let flat = fixture("toric_L8").flatten().unwrap();
     assert_eq!(flat.num_detectors, 64);
     assert_eq!(flat.num_observables, 2);
     assert_eq!(flat.errors.len(), 128);
@@ -54,9 +54,12 @@ fn fixtures_round_trip_through_writer() {
     for name in ["surface_d5", "toric_L8"] {
         let dem = fixture(name);
         let again = parse_dem(&dem.to_string()).unwrap();
-        assert_eq!(again.flatten().errors.len(), dem.flatten().errors.len());
+        assert_eq!(
+            again.flatten().unwrap().errors.len(),
+            dem.flatten().unwrap().errors.len()
+        );
         assert_eq!(again.to_string(), dem.to_string());
-        let (a, b) = (dem.flatten(), again.flatten());
+        let (a, b) = (dem.flatten().unwrap(), again.flatten().unwrap());
         for (x, y) in a.errors.iter().zip(&b.errors) {
             assert_eq!(x.probability, y.probability);
             assert_eq!(x.components, y.components);
@@ -78,7 +81,7 @@ fn repeat_and_shift_flatten_like_stim() {
          logical_observable L4\n",
     )
     .unwrap();
-    let flat = dem.flatten();
+    let flat = dem.flatten().unwrap();
     // Six shifts of 1 in total; the last error (third pass) sits at shift 4.
     assert_eq!(flat.errors.len(), 3);
     assert_eq!(flat.errors[2].components[0].detectors, vec![4, 5]);
@@ -92,7 +95,10 @@ fn repeat_and_shift_flatten_like_stim() {
 
 #[test]
 fn repeated_targets_cancel_and_case_is_ignored() {
-    let flat = parse_dem("ERROR(0.1) d3 D1 D3 l0\n").unwrap().flatten();
+    let flat = parse_dem("ERROR(0.1) d3 D1 D3 l0\n")
+        .unwrap()
+        .flatten()
+        .unwrap();
     assert_eq!(flat.errors[0].components[0].detectors, vec![1]);
     assert_eq!(flat.num_detectors, 4);
     assert_eq!(flat.num_observables, 1);
@@ -294,4 +300,100 @@ proptest! {
         prop_assert_eq!(without_lines(&parsed), d);
         prop_assert_eq!(parsed.to_string(), text);
     }
+}
+
+#[test]
+fn stim_parser_details_are_accepted() {
+    // An empty argument is 0, as Stim reads it.
+    let flat =
+        parse_dem("error() D0\ndetector(1,,2) D1\nerror(0.1 ,) D1\n").map(|d| d.flatten().unwrap());
+    let err = flat.unwrap_err().to_string();
+    assert!(err.contains("line 3"), "two arguments for error: {err}");
+    let flat = parse_dem("error() D0\ndetector(1,,2) D1\n")
+        .unwrap()
+        .flatten()
+        .unwrap();
+    assert_eq!(flat.errors[0].probability, 0.0);
+    assert_eq!(flat.detectors[0].coords, vec![1.0, 0.0, 2.0]);
+    // More after `{` and after `}` on the same line.
+    let flat = parse_dem("repeat 2 { error(0.1) D0 D1\nshift_detectors 1\n} error(0.2) D5\n")
+        .unwrap()
+        .flatten()
+        .unwrap();
+    assert_eq!(flat.errors.len(), 3);
+    assert_eq!(flat.errors[1].components[0].detectors, vec![1, 2]);
+    assert_eq!(flat.errors[2].components[0].detectors, vec![7]);
+    assert!(parse_dem("repeat 2 {\n}}\n").is_err());
+    assert!(parse_dem("error(0x1) D0\n").is_err());
+}
+
+#[test]
+fn repeat_blocks_without_shifts_are_merged_not_unrolled() {
+    // 10^9 copies of one mechanism: one mechanism with the probability of an odd count.
+    let flat = parse_dem("repeat 1000000000 {\n    error(0.25) D0 D1\n    detector D1\n}\n")
+        .unwrap()
+        .flatten()
+        .unwrap();
+    assert_eq!((flat.errors.len(), flat.detectors.len()), (1, 1));
+    assert!((flat.errors[0].probability - 0.5).abs() < 1e-12);
+    // Three copies: 3p(1-p)^2 + p^3.
+    let flat = parse_dem("repeat 3 {\n    repeat 1 {\n        error(0.1) D0\n    }\n}\n")
+        .unwrap()
+        .flatten()
+        .unwrap();
+    let p: f64 = 0.1;
+    let want = 3.0 * p * (1.0 - p).powi(2) + p.powi(3);
+    assert!((flat.errors[0].probability - want).abs() < 1e-15);
+    // An even number of certain errors cancels.
+    let flat = parse_dem("repeat 4 {\n    error(1) D0\n}\n")
+        .unwrap()
+        .flatten()
+        .unwrap();
+    assert_eq!(flat.errors[0].probability, 0.0);
+    // A block that only shifts is applied at once.
+    let flat = parse_dem("repeat 1000000 {\n    shift_detectors(1) 1\n}\ndetector(0) D0\n")
+        .unwrap()
+        .flatten()
+        .unwrap();
+    assert_eq!(flat.num_detectors, 1_000_001);
+    assert_eq!(flat.detectors[0].coords, vec![1e6]);
+    // Same mechanisms as unrolling when the body shifts.
+    let text = "repeat 3 {\n    error(0.1) D0 D1\n    shift_detectors 1\n}\n";
+    let flat = parse_dem(text).unwrap().flatten().unwrap();
+    assert_eq!(flat.errors.len(), 3);
+    assert_eq!(flat.errors[2].components[0].detectors, vec![2, 3]);
+}
+
+#[test]
+fn limits_are_refused_with_the_line_before_allocating() {
+    let err = |text: &str| parse_dem(text).unwrap().flatten().unwrap_err().to_string();
+    let e = err("error(0.1) D0\ndetector D100000000\n");
+    assert!(
+        e.starts_with("line 2:") && e.contains("D100000000") && e.contains("16777216"),
+        "{e}"
+    );
+    let e = err("repeat 1000000000 {\n    error(0.1) D0\n    shift_detectors 1\n}\n");
+    assert!(
+        e.starts_with("line 1:") && e.contains("16777216 error and detector"),
+        "{e}"
+    );
+    let e = err("shift_detectors 18446744073709551615\nshift_detectors 1\nerror(0.1) D0\n");
+    assert!(e.starts_with("line 2:") && e.contains("limit"), "{e}");
+    let e = err("shift_detectors 18446744073709551615\nerror(0.1) D1\n");
+    assert!(e.starts_with("line 2:"), "{e}");
+    let e = err("error(0.1) D0 L2000000\n");
+    assert!(e.contains("L2000000") && e.contains("observables"), "{e}");
+    let e =
+        err("repeat 4294967296 {\n    repeat 4294967296 {\n        shift_detectors 1\n    }\n}\n");
+    assert!(e.starts_with("line 1:") && e.contains("limit"), "{e}");
+    // Nesting deeper than the limit is a parse error, not a stack overflow.
+    let deep = "repeat 1 {\n".repeat(100_000);
+    let e = parse_dem(&deep).unwrap_err().to_string();
+    assert!(e.contains("line 257") && e.contains("256 levels"), "{e}");
+    let ok = format!(
+        "{}error(0.1) D0\n{}",
+        "repeat 2 {\n".repeat(256),
+        "}\n".repeat(256)
+    );
+    assert_eq!(parse_dem(&ok).unwrap().flatten().unwrap().errors.len(), 1);
 }

@@ -12,7 +12,10 @@ fn check_fixture(name: &str, num_detectors: usize) {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("datasets/stim")
         .join(name);
-    let dem = Dem::from_file(&dir.join("model.dem")).unwrap().flatten();
+    let dem = Dem::from_file(dir.join("model.dem"))
+        .unwrap()
+        .flatten()
+        .unwrap();
     assert_eq!(dem.num_detectors, num_detectors);
     let decoder = MwpmDecoder::from_dem(&dem).unwrap();
     let bytes = std::fs::read(dir.join("dets.b8")).unwrap();
@@ -60,7 +63,8 @@ fn toric_l8_weights_equal_pymatching_on_every_shot() {
 fn batch_of_the_wrong_width_is_refused() {
     let dem = qecd::dem::parse_dem("error(0.1) D0 D1\nerror(0.1) D1\n")
         .unwrap()
-        .flatten();
+        .flatten()
+        .unwrap();
     let decoder = MwpmDecoder::from_dem(&dem).unwrap();
     assert_eq!(
         decoder.decode_batch(&BitMatrix::zeros(3, 5)),

@@ -1,8 +1,11 @@
-//! Shot files: 01 <-> b8 round trips, the Stim fixtures, and the errors on bad files.
+//! Shot files: round trips through all six formats, the Stim fixtures, and the errors on bad
+//! files.
 
 use proptest::prelude::*;
 use qecd::bits::BitMatrix;
-use qecd::io::{split_columns, ShotFormat, ShotIoError, ShotReader, ShotWriter};
+use qecd::io::{
+    split_columns, ShotFormat, ShotIoError, ShotLayout, ShotReader, ShotWriter, MAX_BATCH_BYTES,
+};
 use std::io::Cursor;
 
 fn write(m: &BitMatrix, format: ShotFormat) -> Vec<u8> {
@@ -35,7 +38,51 @@ fn matrix(rows: usize, cols: usize, seed: &[bool]) -> BitMatrix {
     m
 }
 
+fn write_layout(m: &BitMatrix, format: ShotFormat, layout: ShotLayout) -> Vec<u8> {
+    let mut w = ShotWriter::new(Vec::new(), format, layout, "mem");
+    w.write_batch(m).unwrap();
+    w.finish().unwrap()
+}
+
+fn read_layout(
+    bytes: &[u8],
+    format: ShotFormat,
+    layout: ShotLayout,
+    batch: usize,
+) -> Result<BitMatrix, ShotIoError> {
+    let reader = ShotReader::new(Cursor::new(bytes), format, layout, "mem")?.with_batch_size(batch);
+    let mut all = BitMatrix::zeros(0, layout.bits());
+    for b in reader {
+        all.append(&b?);
+    }
+    Ok(all)
+}
+
 proptest! {
+    #[test]
+    fn every_format_round_trips(groups in 0usize..3, extra in 0usize..70, detectors in 0usize..300,
+                                observables in 0usize..5, density in 0.0f64..1.0,
+                                seed in prop::collection::vec(any::<u32>(), 1..64),
+                                batch in 1usize..150) {
+        let layout = ShotLayout::new(detectors, observables);
+        let bits = layout.bits();
+        prop_assume!(bits > 0);
+        for format in ShotFormat::ALL {
+            // ptb64 holds whole groups of 64 shots.
+            let rows = if format == ShotFormat::Ptb64 { 64 * groups } else { 64 * groups + extra };
+            let mut m = BitMatrix::zeros(rows, bits);
+            for r in 0..rows {
+                for c in 0..bits {
+                    let x = seed[(r * bits + c) % seed.len()].wrapping_mul((r * 31 + c) as u32 + 1);
+                    m.set(r, c, (x as f64 / u32::MAX as f64) < density);
+                }
+            }
+            let bytes = write_layout(&m, format, layout);
+            let back = read_layout(&bytes, format, layout, batch).unwrap();
+            prop_assert_eq!(&back, &m, "format {}", format);
+        }
+    }
+
     #[test]
     fn b8_and_01_round_trip(rows in 0usize..40, cols in 1usize..30,
                             seed in prop::collection::vec(any::<bool>(), 1..97),
@@ -179,7 +226,7 @@ fn b8_padding_bit_means_wider_shots() {
 fn zero_width_b8_is_refused() {
     assert!(matches!(
         ShotReader::new(Cursor::new(&b""[..]), ShotFormat::B8, 0, "x"),
-        Err(ShotIoError::ZeroWidthB8 { .. })
+        Err(ShotIoError::ZeroWidthBinary { .. })
     ));
     // 01 with zero bits: empty lines are shots.
     assert_eq!(
@@ -195,4 +242,85 @@ fn missing_file_is_named() {
         panic!("opened a missing file");
     };
     assert!(err.to_string().starts_with("/nonexistent/x.b8: "), "{err}");
+}
+
+#[test]
+fn new_formats_refuse_bad_data_with_the_shot_and_position() {
+    let layout = ShotLayout::new(3, 1);
+    let err = |bytes: &[u8], format| {
+        read_layout(bytes, format, layout, 10)
+            .unwrap_err()
+            .to_string()
+    };
+    let e = err(b"shot D1 L0\nshot D3\n", ShotFormat::Dets);
+    assert!(
+        e.contains("shot 2, column 6") && e.contains("D3") && e.contains("3 detectors"),
+        "{e}"
+    );
+    let e = err(b"shot L1\n", ShotFormat::Dets);
+    assert!(e.contains("1 observables"), "{e}");
+    let e = err(b"shot X1\n", ShotFormat::Dets);
+    assert!(e.contains("D<k>, L<k> or M<k>"), "{e}");
+    let e = err(b"D1\n", ShotFormat::Dets);
+    assert!(e.contains("starting with 'shot'"), "{e}");
+    let e = err(b"shotD1\n", ShotFormat::Dets);
+    assert!(e.contains("space after 'shot'"), "{e}");
+    let e = err(b"1,2\n0,4\n", ShotFormat::Hits);
+    assert!(
+        e.contains("shot 2, column 3") && e.contains("bit index 4"),
+        "{e}"
+    );
+    let e = err(b"1,,2\n", ShotFormat::Hits);
+    assert!(
+        e.contains("column 3") && e.contains("decimal digits"),
+        "{e}"
+    );
+    let e = err(&[4, 0, 2], ShotFormat::R8);
+    assert!(
+        e.contains("shot 2") && e.contains("ends inside the shot"),
+        "{e}"
+    );
+    let e = err(&[5], ShotFormat::R8);
+    assert!(
+        e.contains("shot 1, byte 0") && e.contains("past the end"),
+        "{e}"
+    );
+    let e = err(&[0; 33], ShotFormat::Ptb64);
+    assert!(e.contains("multiple of 64 shots"), "{e}");
+    // A line longer than any shot could be is refused before it is all read.
+    let long = vec![b'1'; 1 << 20];
+    let e = err(&long, ShotFormat::Zero1);
+    assert!(e.contains("longer than any 01 shot of 4 bits"), "{e}");
+}
+
+#[test]
+fn dets_reads_what_stim_writes() {
+    // Stim's documented example: detectors 1 fired and observable 5 flipped.
+    let layout = ShotLayout::new(3, 6);
+    let m = read_layout(b"shot D1 L5\nshot\n", ShotFormat::Dets, layout, 10).unwrap();
+    assert_eq!(m.ones(0), vec![1, 8]);
+    assert!(m.ones(1).is_empty());
+    // hits: an empty line is a shot without set bits.
+    let m = read_layout(b"4,5\n\n0\n", ShotFormat::Hits, 9.into(), 2).unwrap();
+    assert_eq!((m.rows(), m.ones(0), m.ones(2)), (3, vec![4, 5], vec![0]));
+}
+
+#[test]
+fn wide_shots_give_small_batches_not_huge_allocations() {
+    // 2^24 bits a shot: a batch of 16384 shots would be 32 GiB; the reader caps it.
+    let bits = 1 << 24;
+    let mut reader = ShotReader::new(Cursor::new(&b""[..]), ShotFormat::B8, bits, "mem")
+        .unwrap()
+        .with_batch_size(16384);
+    assert!(reader.next_batch(16384).unwrap().is_none());
+    let shot = vec![0u8; bits / 8 * 3];
+    let reader = ShotReader::new(Cursor::new(&shot[..]), ShotFormat::B8, bits, "mem")
+        .unwrap()
+        .with_batch_size(16384);
+    let sizes: Vec<usize> = reader.map(|b| b.unwrap().rows()).collect();
+    assert_eq!(sizes.iter().sum::<usize>(), 3);
+    assert!(
+        sizes.iter().all(|&r| r * bits / 8 <= MAX_BATCH_BYTES),
+        "{sizes:?}"
+    );
 }

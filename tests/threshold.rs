@@ -20,7 +20,8 @@ fn logical_rate(l: usize, noise: NoiseSpec, p: f64, shots: usize, seed: u64) -> 
     let channel = noise.channel(p).unwrap();
     let dem = parse_dem(&code.dem_text(&channel).unwrap())
         .unwrap()
-        .flatten();
+        .flatten()
+        .unwrap();
     let decoder = MwpmDecoder::from_dem(&dem).unwrap();
     let s = sample_toric(&code, &channel, shots, seed, false);
     let pred = decoder.decode_batch(&s.dets).unwrap();

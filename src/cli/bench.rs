@@ -11,8 +11,8 @@ use super::common::{parse_threads, thread_pool, CodeArgs};
 use super::model::{open_shots, toric_dem};
 use qecd::bits::BitMatrix;
 use qecd::decode::registry::{build_decoder, DecoderInput, ToricContext, DECODERS};
-use qecd::dem::Dem;
-use qecd::io::ShotFormat;
+use qecd::dem::FlatDem;
+use qecd::io::{ShotFormat, ShotLayout};
 use qecd::sample::sample_toric;
 
 /// Arguments of `qecd bench`.
@@ -53,9 +53,13 @@ pub fn run(a: BenchArgs) -> Result<()> {
     let neural = a.neural.options();
     let (dem, dets, obs, what, toric) = match (&a.dem, &a.input) {
         (Some(path), Some(input)) => {
-            let dem = Dem::from_file(path)?.flatten();
-            let mut reader =
-                open_shots(Some(input), a.in_format, dem.num_detectors, a.shots.max(1))?;
+            let dem = FlatDem::from_file(path)?;
+            let mut reader = open_shots(
+                Some(input),
+                a.in_format,
+                ShotLayout::detectors(dem.num_detectors),
+                a.shots.max(1),
+            )?;
             let dets = reader
                 .next_batch(a.shots.max(1))?
                 .unwrap_or_else(|| BitMatrix::zeros(0, dem.num_detectors));

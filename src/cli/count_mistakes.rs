@@ -11,8 +11,9 @@ use clap::Args;
 
 use super::common::thread_pool;
 use super::model::{open_shots, ModelArgs, ShotInputArgs, Sink};
+use qecd::bits::BitMatrix;
 use qecd::decode::registry::build_decoder;
-use qecd::io::{check_outputs, split_columns, ShotFormat};
+use qecd::io::{check_outputs, split_columns, ShotFormat, ShotLayout};
 
 /// Arguments of `qecd count-mistakes`.
 #[derive(Args, Debug)]
@@ -24,14 +25,11 @@ pub struct CountMistakesArgs {
     #[command(flatten)]
     pub neural: super::neural_args::NeuralArgs,
     /// Actual observable flips, one shot per row (not needed with
-    /// --in_includes_appended_observables).
-    #[arg(
-        long = "obs_in",
-        alias = "obs-in",
-        required_unless_present = "appended_observables"
-    )]
+    /// --in_includes_appended_observables; without either, the actual flips are taken to be
+    /// all zero, as PyMatching does, with a warning).
+    #[arg(long = "obs_in", alias = "obs-in")]
     pub obs_in: Option<PathBuf>,
-    /// Format of --obs_in: `01` or `b8`.
+    /// Format of --obs_in: 01, b8, r8, ptb64, hits or dets.
     #[arg(long = "obs_in_format", alias = "obs-in-format", default_value = "01")]
     pub obs_in_format: ShotFormat,
     /// Where to write `MISTAKES / SHOTS` (default: standard output).
@@ -49,23 +47,33 @@ pub struct CountMistakesArgs {
 pub fn run(a: CountMistakesArgs) -> Result<()> {
     check_outputs(&[("--out", a.out.as_deref())])?;
     let dem = a.model.load()?;
-    super::model::check_model(&dem)?;
     let decoder = build_decoder(&a.decoder, a.model.decoder_input(&dem, &a.neural.options()))?;
     let (nd, no) = (decoder.num_detectors(), decoder.num_observables());
     let appended = a.input.appended_observables;
-    let bits = nd + if appended { no } else { 0 };
     let reader = open_shots(
         a.input.input.as_deref(),
-        a.input.in_format,
-        bits,
+        a.input.in_format.unwrap_or(ShotFormat::Zero1),
+        ShotLayout::new(nd, if appended { no } else { 0 }),
         a.input.batch,
     )?;
     let mut obs_reader = match (&a.obs_in, appended) {
-        (Some(p), false) => Some(open_shots(Some(p), a.obs_in_format, no, a.input.batch)?),
+        (Some(p), false) => Some(open_shots(
+            Some(p),
+            a.obs_in_format,
+            ShotLayout::observables(no),
+            a.input.batch,
+        )?),
         (Some(_), true) => {
             bail!("give either --obs_in or --in_includes_appended_observables, not both")
         }
-        (None, _) => None,
+        (None, true) => None,
+        (None, false) => {
+            a.model.lenient(
+                "neither --obs_in nor --in_includes_appended_observables: counting predictions \
+                 that differ from all-zero observable flips, as pymatching does",
+            )?;
+            None
+        }
     };
     let pool = thread_pool(a.input.threads)?;
     let (mut shots, mut mistakes) = (0u64, 0u64);
@@ -73,7 +81,11 @@ pub fn run(a: CountMistakesArgs) -> Result<()> {
     for batch in reader {
         let batch = batch.context("reading detection events")?;
         let (dets, obs) = match obs_reader.as_mut() {
-            None => split_columns(&batch, nd),
+            None if appended => split_columns(&batch, nd),
+            None => {
+                let zeros = BitMatrix::zeros(batch.rows(), no);
+                (batch, zeros)
+            }
             Some(r) => {
                 let obs = r
                     .next_batch(batch.rows())

@@ -5,13 +5,13 @@ mod bench;
 mod common;
 mod count_mistakes;
 mod mitigate;
-mod model;
+pub mod model;
 mod neural_args;
 mod predict;
 mod progress;
 mod sample;
 mod threshold;
-mod train;
+pub mod train;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
@@ -62,8 +62,66 @@ pub fn parse_args() -> Cli {
     Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.format(&mut Cli::command()).exit())
 }
 
-/// Runs one parsed command line.
-pub fn run(cli: Cli) -> anyhow::Result<()> {
+impl Command {
+    /// Whether the command runs a neural network (trains one, or decodes with `neural`).
+    fn needs_neural(&self) -> bool {
+        let neural = |d: &str| d == "neural";
+        match self {
+            Command::Train(_) => true,
+            Command::Predict(a) => neural(&a.decoder),
+            Command::CountMistakes(a) => neural(&a.decoder),
+            Command::Bench(a) => a.decoder.iter().any(|d| neural(d)),
+            Command::Threshold(a) => a.decoder.iter().any(|d| neural(d)),
+            Command::Sample(_) | Command::Mitigate(_) => false,
+        }
+    }
+}
+
+/// `qecd train` where the executable has it (`qecd-neural`); `None` in `qecd`.
+pub type TrainFn = fn(train::TrainArgs) -> anyhow::Result<()>;
+
+/// Parses the command line and runs it; on failure prints the error and exits with status 1.
+///
+/// `qecd` passes `train: None`: it links no libtorch, and hands every command that runs a
+/// network over to the `qecd-neural` executable beside it. `qecd-neural` passes its `qecd
+/// train` and runs everything in process (it installs the neural backend first).
+pub fn main(train: Option<TrainFn>) {
+    // Ctrl-C, SIGTERM and SIGHUP remove the temporary files of unfinished outputs and exit
+    // with 128 + the signal number.
+    #[cfg(unix)]
+    if let Err(e) = qecd::io::pending::remove_pending_on_signals() {
+        eprintln!("warning: cannot install the signal handler: {e}");
+    }
+    let args = parse_args();
+    if train.is_none() && args.command.needs_neural() {
+        hand_over();
+    }
+    if let Err(e) = run(args, train) {
+        eprintln!("error: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+/// Replaces this process with `qecd-neural` (same arguments) when it sits beside this
+/// executable; returns when it does not.
+fn hand_over() {
+    let Some(exe) = std::env::current_exe()
+        .ok()
+        .map(|p| p.with_file_name("qecd-neural"))
+        .filter(|p| p.is_file())
+    else {
+        return;
+    };
+    use std::os::unix::process::CommandExt;
+    let err = std::process::Command::new(&exe)
+        .args(std::env::args_os().skip(1))
+        .exec();
+    eprintln!("error: cannot start {}: {err}", exe.display());
+    std::process::exit(1);
+}
+
+/// Runs one parsed command line; `train` is `qecd train` where this executable has it.
+pub fn run(cli: Cli, train: Option<TrainFn>) -> anyhow::Result<()> {
     match cli.command {
         Command::Sample(a) => sample::run(a),
         Command::Predict(a) => predict::run(a),
@@ -71,6 +129,12 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Bench(a) => bench::run(a),
         Command::Threshold(a) => threshold::run(a),
         Command::Mitigate(args) => mitigate::run(args),
-        Command::Train(args) => train::run(*args),
+        Command::Train(args) => match train {
+            Some(train) => train(*args),
+            None => anyhow::bail!(
+                "`qecd train` needs the neural build: `cargo build --release --features neural` \
+                 makes `qecd-neural`, which `qecd` hands neural commands to"
+            ),
+        },
     }
 }

@@ -9,9 +9,10 @@ use clap::Args;
 
 use super::common::{parse_probability, parse_threads};
 use qecd::code::ToricCode;
+use qecd::decode::matching::from_dem::undecomposable_components;
 use qecd::decode::registry::{DecoderInput, NeuralOptions, ToricContext};
-use qecd::dem::{parse_dem, Dem, FlatDem};
-use qecd::io::{AtomicOutput, ShotFormat, ShotReader};
+use qecd::dem::{parse_dem, FlatDem};
+use qecd::io::{AtomicOutput, ShotFormat, ShotLayout, ShotReader};
 use qecd::noise::NoiseSpec;
 
 /// Where the detector error model comes from.
@@ -33,6 +34,11 @@ pub struct ModelArgs {
     /// With --code: the physical error rate of --noise.
     #[arg(long, default_value = "0.1", value_parser = parse_probability)]
     pub p: f64,
+    /// Refuse what qecd otherwise accepts with a warning on stderr, as PyMatching does
+    /// silently: error components that flip three or more detectors (dropped otherwise), and
+    /// for count-mistakes a missing --obs_in (all-zero observables otherwise).
+    #[arg(long)]
+    pub strict: bool,
 }
 
 impl ModelArgs {
@@ -43,7 +49,9 @@ impl ModelArgs {
         dem: &'a FlatDem,
         neural: &'a NeuralOptions,
     ) -> DecoderInput<'a> {
-        let input = DecoderInput::new(dem).with_neural(neural);
+        let input = DecoderInput::new(dem)
+            .with_neural(neural)
+            .with_strict(self.strict);
         match (&self.code, self.distance) {
             (Some(_), Some(distance)) => input.with_toric(ToricContext {
                 distance,
@@ -54,13 +62,35 @@ impl ModelArgs {
         }
     }
 
-    /// Reads or generates the model and flattens it.
+    /// Reads or generates the model and flattens it. Undecomposable error components, which
+    /// matching drops, get one warning line on stderr (an error under --strict).
     pub fn load(&self) -> Result<FlatDem> {
-        if let Some(path) = &self.dem {
-            return Ok(Dem::from_file(path)?.flatten());
+        let Some(path) = &self.dem else {
+            let l = self.distance.context("--code toric needs --distance")?;
+            return toric_dem(l, self.noise, self.p);
+        };
+        let dem = FlatDem::from_file(path)?;
+        if let Some(u) = undecomposable_components(&dem) {
+            let name = path.display();
+            if self.strict {
+                bail!("{name}: {} (--strict)", u.first);
+            }
+            eprintln!(
+                "warning: {name}: dropping {} error component(s) that flip 3 or more detectors, \
+                 as pymatching does; the first: {} (--strict refuses such models)",
+                u.count, u.first
+            );
         }
-        let l = self.distance.context("--code toric needs --distance")?;
-        toric_dem(l, self.noise, self.p)
+        Ok(dem)
+    }
+
+    /// Warns (or, under --strict, refuses) where qecd follows PyMatching's lenient behaviour.
+    pub fn lenient(&self, what: &str) -> Result<()> {
+        if self.strict {
+            bail!("{what} (--strict)");
+        }
+        eprintln!("warning: {what}");
+        Ok(())
     }
 }
 
@@ -73,7 +103,7 @@ pub fn toric_dem(l: usize, noise: NoiseSpec, p: f64) -> Result<FlatDem> {
     let text = code.dem_text(&channel)?;
     Ok(parse_dem(&text)
         .context("the generated toric DEM does not parse")?
-        .flatten())
+        .flatten()?)
 }
 
 /// Shot input options shared by `predict` and `count-mistakes` (PyMatching's spellings, with
@@ -83,9 +113,10 @@ pub struct ShotInputArgs {
     /// Detection events to decode (default: standard input).
     #[arg(long = "in")]
     pub input: Option<PathBuf>,
-    /// Format of --in: `01` or `b8`.
-    #[arg(long = "in_format", alias = "in-format", default_value = "01")]
-    pub in_format: ShotFormat,
+    /// Format of --in: 01, b8, r8, ptb64, hits or dets (default: b8 for predict and 01 for
+    /// count-mistakes, as PyMatching).
+    #[arg(long = "in_format", alias = "in-format")]
+    pub in_format: Option<ShotFormat>,
     /// Each shot of --in holds the detection events followed by the observable flips (as
     /// written by Stim with `--append_observables`).
     #[arg(
@@ -105,11 +136,11 @@ pub struct ShotInputArgs {
 /// A shot reader over a file or standard input.
 pub type Reader = ShotReader<Box<dyn BufRead>>;
 
-/// Opens shots of `bits` bits from `path` (standard input when `None`).
+/// Opens shots of the given layout from `path` (standard input when `None`).
 pub fn open_shots(
     path: Option<&Path>,
     format: ShotFormat,
-    bits: usize,
+    layout: ShotLayout,
     batch: usize,
 ) -> Result<Reader> {
     let (input, name): (Box<dyn BufRead>, String) = match path {
@@ -126,7 +157,7 @@ pub fn open_shots(
             "stdin".to_string(),
         ),
     };
-    Ok(ShotReader::new(input, format, bits, name)?.with_batch_size(batch))
+    Ok(ShotReader::new(input, format, layout, name)?.with_batch_size(batch))
 }
 
 /// An output written atomically ([`AtomicOutput`]: regular files renamed into place, FIFOs,
@@ -169,12 +200,4 @@ impl Write for Sink {
     fn flush(&mut self) -> std::io::Result<()> {
         self.0.flush()
     }
-}
-
-/// Checks that a DEM fits the shot widths of a run.
-pub fn check_model(dem: &FlatDem) -> Result<()> {
-    if dem.num_detectors == 0 {
-        bail!("the detector error model has no detectors");
-    }
-    Ok(())
 }

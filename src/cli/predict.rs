@@ -9,7 +9,7 @@ use clap::Args;
 use super::common::thread_pool;
 use super::model::{open_shots, ModelArgs, ShotInputArgs, Sink};
 use qecd::decode::registry::build_decoder;
-use qecd::io::{check_outputs, split_columns, ShotFormat, ShotWriter};
+use qecd::io::{check_outputs, split_columns, ShotFormat, ShotLayout, ShotWriter};
 
 /// Arguments of `qecd predict`.
 #[derive(Args, Debug)]
@@ -23,7 +23,7 @@ pub struct PredictArgs {
     /// Predicted observable flips (default: standard output), one shot per row.
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// Format of --out: `01` or `b8`.
+    /// Format of --out: 01, b8, r8, ptb64, hits or dets.
     #[arg(long = "out_format", alias = "out-format", default_value = "01")]
     pub out_format: ShotFormat,
     /// Decoder (see `qecd bench --help` for the list).
@@ -35,24 +35,23 @@ pub struct PredictArgs {
 pub fn run(a: PredictArgs) -> Result<()> {
     check_outputs(&[("--out", a.out.as_deref())])?;
     let dem = a.model.load()?;
-    super::model::check_model(&dem)?;
     let decoder = build_decoder(&a.decoder, a.model.decoder_input(&dem, &a.neural.options()))?;
     let nd = decoder.num_detectors();
-    let bits = nd
-        + if a.input.appended_observables {
-            dem.num_observables
-        } else {
-            0
-        };
+    let appended = if a.input.appended_observables {
+        dem.num_observables
+    } else {
+        0
+    };
     let reader = open_shots(
         a.input.input.as_deref(),
-        a.input.in_format,
-        bits,
+        a.input.in_format.unwrap_or(ShotFormat::B8),
+        ShotLayout::new(nd, appended),
         a.input.batch,
     )?;
     let sink = Sink::create(a.out.as_deref())?;
     let name = sink.name();
-    let mut writer = ShotWriter::new(sink, a.out_format, decoder.num_observables(), name);
+    let layout = ShotLayout::observables(decoder.num_observables());
+    let mut writer = ShotWriter::new(sink, a.out_format, layout, name);
     let pool = thread_pool(a.input.threads)?;
     let mut done = 0u64;
     for batch in reader {

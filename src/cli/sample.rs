@@ -7,7 +7,7 @@ use clap::Args;
 
 use super::common::{parse_threads, thread_pool, CodeArgs};
 use super::progress::Progress;
-use qecd::io::{check_outputs, AtomicOutput, ShotFormat, ShotWriter};
+use qecd::io::{check_outputs, AtomicOutput, ShotFormat, ShotLayout, ShotWriter};
 use qecd::sample::{ToricSampler, CHUNK};
 
 /// Arguments of `qecd sample`.
@@ -62,11 +62,11 @@ struct Output {
 }
 
 impl Output {
-    fn create(path: &Path, format: ShotFormat, bits: usize) -> Result<Self> {
+    fn create(path: &Path, format: ShotFormat, layout: ShotLayout) -> Result<Self> {
         let file = AtomicOutput::create(path)
             .with_context(|| format!("cannot write output file {}", path.display()))?;
         Ok(Output {
-            writer: ShotWriter::new(file, format, bits, path.display().to_string()),
+            writer: ShotWriter::new(file, format, layout, path.display().to_string()),
         })
     }
 
@@ -98,16 +98,24 @@ pub fn run(args: SampleArgs) -> Result<()> {
     };
     let pool = thread_pool(args.threads)?;
     // Create every output first, so that an unwritable path fails before any work.
-    let mut dets = Output::create(&args.out, args.out_format, code.num_detectors())?;
+    let mut dets = Output::create(
+        &args.out,
+        args.out_format,
+        ShotLayout::detectors(code.num_detectors()),
+    )?;
     let mut obs = match &args.obs_out {
-        Some(p) => Some(Output::create(p, args.obs_out_format, 4)?),
+        Some(p) => Some(Output::create(
+            p,
+            args.obs_out_format,
+            ShotLayout::observables(4),
+        )?),
         None => None,
     };
     let mut errs = match &args.errors_out {
         Some(p) => Some(Output::create(
             p,
             args.errors_out_format,
-            2 * code.num_qubits(),
+            ShotLayout::detectors(2 * code.num_qubits()),
         )?),
         None => None,
     };

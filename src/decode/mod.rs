@@ -7,8 +7,6 @@
 
 pub mod matching;
 pub mod ml;
-#[cfg(feature = "neural")]
-pub mod neural;
 pub mod registry;
 
 use crate::bits::BitMatrix;

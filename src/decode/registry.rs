@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use super::matching::decoder::{BuildMwpmError, MwpmDecoder};
+use super::matching::from_dem::{check_graphlike, GraphFromDemError};
 use super::ml::{MlDecoder, MlError};
 use super::Decoder;
 use crate::code::ToricCode;
@@ -43,6 +44,9 @@ pub struct DecoderInput<'a> {
     pub toric: Option<ToricContext>,
     /// Options of the neural decoder.
     pub neural: Option<&'a NeuralOptions>,
+    /// Refuse models that matching can only decode by dropping error components (PyMatching
+    /// drops them; see [`super::matching::from_dem::undecomposable_components`]).
+    pub strict: bool,
 }
 
 impl<'a> DecoderInput<'a> {
@@ -52,7 +56,14 @@ impl<'a> DecoderInput<'a> {
             dem,
             toric: None,
             neural: None,
+            strict: false,
         }
+    }
+
+    /// Refuses undecomposable error components instead of dropping them.
+    pub fn with_strict(mut self, strict: bool) -> Self {
+        self.strict = strict;
+        self
     }
 
     /// Adds the toric code and noise of the shots.
@@ -80,6 +91,9 @@ pub enum BuildDecoderError {
     /// The matching decoder could not be built.
     #[error(transparent)]
     Mwpm(#[from] BuildMwpmError),
+    /// The model is not graphlike and strictness was asked for.
+    #[error(transparent)]
+    Graph(#[from] GraphFromDemError),
     /// The decoder needs something the input lacks.
     #[error("decoder '{decoder}' needs {what}")]
     Needs {
@@ -91,10 +105,10 @@ pub enum BuildDecoderError {
     /// The maximum-likelihood decoder could not be built.
     #[error(transparent)]
     Ml(#[from] MlError),
-    /// The neural decoder could not be built.
-    #[cfg(feature = "neural")]
+    /// The neural decoder could not be built (the backend's error, boxed so that code which
+    /// never builds a network does not depend on libtorch's types).
     #[error(transparent)]
-    Neural(#[from] super::neural::NeuralError),
+    Neural(Box<dyn std::error::Error + Send + Sync>),
 }
 
 /// Builds the decoder called `name` for `input`.
@@ -103,7 +117,12 @@ pub fn build_decoder(
     input: DecoderInput<'_>,
 ) -> Result<Box<dyn Decoder>, BuildDecoderError> {
     match name {
-        "mwpm" => Ok(Box::new(MwpmDecoder::from_dem(input.dem)?)),
+        "mwpm" => {
+            if input.strict {
+                check_graphlike(input.dem)?;
+            }
+            Ok(Box::new(MwpmDecoder::from_dem(input.dem)?))
+        }
         "ml" => {
             let t = input.toric.ok_or_else(|| BuildDecoderError::Needs {
                 decoder: "ml",
@@ -127,47 +146,32 @@ pub fn build_decoder(
     }
 }
 
-/// The toric distance of the shots: from the context, or from a DEM with `2 L^2` detectors and
-/// 4 observables.
-#[cfg(feature = "neural")]
-fn toric_distance(input: &DecoderInput<'_>) -> Option<usize> {
-    if let Some(t) = input.toric {
-        return Some(t.distance);
-    }
-    let nd = input.dem.num_detectors;
-    let l = ((nd / 2) as f64).sqrt().round() as usize;
-    (l >= 2 && 2 * l * l == nd && input.dem.num_observables == 4).then_some(l)
+/// Builds neural decoders. Supplied at run time by a program that links libtorch (the
+/// `qecd-neural` crate's `TorchBackend`, installed with [`set_neural_backend`]), so that this
+/// crate, and every program that never runs a network, does not depend on libtorch and starts
+/// in milliseconds.
+pub trait NeuralBackend: Sync {
+    /// The neural decoder for `input`.
+    fn build(&self, input: &DecoderInput<'_>) -> Result<Box<dyn Decoder>, BuildDecoderError>;
 }
 
-#[cfg(feature = "neural")]
+static NEURAL_BACKEND: std::sync::OnceLock<&'static dyn NeuralBackend> = std::sync::OnceLock::new();
+
+/// Installs the backend that [`build_decoder`] uses for `neural` (once per process; later
+/// calls are ignored).
+pub fn set_neural_backend(backend: &'static dyn NeuralBackend) {
+    let _ = NEURAL_BACKEND.set(backend);
+}
+
 fn build_neural(input: DecoderInput<'_>) -> Result<Box<dyn Decoder>, BuildDecoderError> {
-    use super::neural::infer::NeuralDecoder;
-    let needs = |what: String| BuildDecoderError::Needs {
-        decoder: "neural",
-        what,
-    };
-    let options = input
-        .neural
-        .filter(|o| !o.models.is_empty())
-        .ok_or_else(|| needs("a trained model: --model DIR (e.g. decoders/end-L6-depol)".into()))?;
-    let distance = toric_distance(&input).ok_or_else(|| {
-        needs(format!(
-            "toric-code shots (2 L^2 detectors, 4 observables); the DEM has {} detectors and {} observables",
-            input.dem.num_detectors, input.dem.num_observables
-        ))
-    })?;
-    let device = options.device.parse()?;
-    let noise = input.toric.map(|t| t.noise.to_string());
-    let decoder = NeuralDecoder::for_shots(&options.models, device, distance, noise.as_deref())?;
-    Ok(Box::new(decoder))
-}
-
-#[cfg(not(feature = "neural"))]
-fn build_neural(_input: DecoderInput<'_>) -> Result<Box<dyn Decoder>, BuildDecoderError> {
-    Err(BuildDecoderError::Needs {
-        decoder: "neural",
-        what:
-            "a build with the `neural` feature (libtorch): cargo build --release --features neural"
+    match NEURAL_BACKEND.get() {
+        Some(backend) => backend.build(&input),
+        None => Err(BuildDecoderError::Needs {
+            decoder: "neural",
+            what: "the libtorch backend: the `qecd-neural` executable (`cargo build --release \
+                   --workspace` builds it beside `qecd`, which hands neural commands to it), or \
+                   `qecd_neural::backend::TorchBackend::install()` in a library user's program"
                 .to_string(),
-    })
+        }),
+    }
 }

@@ -23,8 +23,12 @@
 mod flat;
 mod parse;
 
-pub use flat::{FlatComponent, FlatDem, FlatDetector, FlatError};
+pub use flat::{
+    FlatComponent, FlatDem, FlatDetector, FlatError, FlattenError, MAX_DETECTORS,
+    MAX_FLAT_INSTRUCTIONS, MAX_OBSERVABLES,
+};
 pub use parse::parse_dem;
+pub use parse::MAX_REPEAT_DEPTH;
 
 use std::fmt;
 use std::path::Path;
@@ -127,6 +131,14 @@ pub enum DemError {
         /// What was expected and what was found.
         message: String,
     },
+    /// The model passes a documented size limit once flattened.
+    #[error("{source_name}{err}")]
+    Limit {
+        /// `"<file>: "` when the text came from a file, else empty.
+        source_name: String,
+        /// The instruction and the limit.
+        err: FlattenError,
+    },
     /// The file could not be read.
     #[error("{path}: {err}")]
     Io {
@@ -139,7 +151,8 @@ pub enum DemError {
 
 impl Dem {
     /// Reads and parses a DEM file; errors name the file, line and column.
-    pub fn from_file(path: &Path) -> Result<Dem, DemError> {
+    pub fn from_file(path: impl AsRef<Path>) -> Result<Dem, DemError> {
+        let path = path.as_ref();
         let name = path.display().to_string();
         let text = std::fs::read_to_string(path).map_err(|err| DemError::Io {
             path: name.clone(),
@@ -159,6 +172,28 @@ impl Dem {
             },
             other => other,
         })
+    }
+}
+
+impl FlatDem {
+    /// Reads, parses and flattens a DEM file; errors name the file and line.
+    pub fn from_file(path: impl AsRef<Path>) -> Result<FlatDem, DemError> {
+        let path = path.as_ref();
+        Dem::from_file(path)?
+            .flatten()
+            .map_err(|err| DemError::Limit {
+                source_name: format!("{}: ", path.display()),
+                err,
+            })
+    }
+}
+
+impl From<FlattenError> for DemError {
+    fn from(err: FlattenError) -> Self {
+        DemError::Limit {
+            source_name: String::new(),
+            err,
+        }
     }
 }
 

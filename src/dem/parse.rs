@@ -2,39 +2,59 @@
 
 use super::{Dem, DemError, DemItem, Instruction, InstructionKind, RepeatBlock, Target};
 
+/// Deepest nesting of repeat blocks a model may have.
+pub const MAX_REPEAT_DEPTH: usize = 256;
+
 /// Parses DEM text. Errors give the 1-based line and column, what was expected and what was
 /// found.
+///
+/// As Stim does, a line may hold more after a block's `{` or `}` (`repeat 2 { error(0.1) D0`,
+/// `} error(0.1) D1`), and an empty argument stands for 0 (`error() D0`, `detector(1,,2) D0`).
 pub fn parse_dem(text: &str) -> Result<Dem, DemError> {
-    // Stack of open repeat blocks: (block header without body, items of the enclosing level).
+    // Open repeat blocks (header without body, line) and the items of each open level.
     let mut stack: Vec<(RepeatBlock, usize)> = Vec::new();
     let mut levels: Vec<Vec<DemItem>> = vec![Vec::new()];
     for (k, raw) in text.lines().enumerate() {
         let mut cur = Cursor::new(raw, k + 1);
-        cur.skip_space();
-        if cur.at_end_of_content() {
-            continue;
-        }
-        if cur.peek() == Some('}') {
-            cur.bump();
-            cur.expect_end_of_line("nothing after '}'")?;
-            let Some((mut block, _)) = stack.pop() else {
-                return Err(cur.error_at(cur.col - 1, "found '}' without an open repeat block"));
-            };
-            block.body.items = levels.pop().expect("one level per open block");
-            levels
-                .last_mut()
-                .expect("outer level")
-                .push(DemItem::Repeat(block));
-            continue;
-        }
-        match parse_line(&mut cur)? {
-            Line::Instruction(ins) => levels
-                .last_mut()
-                .expect("level")
-                .push(DemItem::Instruction(ins)),
-            Line::RepeatOpen(block) => {
-                stack.push((block, k + 1));
-                levels.push(Vec::new());
+        loop {
+            cur.skip_space();
+            if cur.at_end_of_content() {
+                break;
+            }
+            if cur.peek() == Some('}') {
+                cur.bump();
+                let Some((mut block, _)) = stack.pop() else {
+                    return Err(cur.error_at(cur.col - 1, "found '}' without an open repeat block"));
+                };
+                block.body.items = levels.pop().expect("one level per open block");
+                levels
+                    .last_mut()
+                    .expect("outer level")
+                    .push(DemItem::Repeat(block));
+                continue;
+            }
+            let start = cur.col;
+            match parse_line(&mut cur)? {
+                Line::Instruction(ins) => {
+                    levels
+                        .last_mut()
+                        .expect("level")
+                        .push(DemItem::Instruction(ins));
+                    break;
+                }
+                Line::RepeatOpen(block) => {
+                    if stack.len() >= MAX_REPEAT_DEPTH {
+                        return Err(cur.error_at(
+                            start,
+                            format!(
+                                "repeat blocks nest deeper than {MAX_REPEAT_DEPTH} levels, the \
+                                 most a model may have"
+                            ),
+                        ));
+                    }
+                    stack.push((block, k + 1));
+                    levels.push(Vec::new());
+                }
             }
         }
     }
@@ -104,7 +124,6 @@ fn parse_line(cur: &mut Cursor) -> Result<Line, DemError> {
         if cur.peek() == Some('{') {
             opens_block = true;
             cur.bump();
-            cur.expect_end_of_line("nothing after '{'")?;
             break;
         }
         if !had_space {
@@ -297,15 +316,6 @@ impl Cursor {
         }
     }
 
-    fn expect_end_of_line(&mut self, what: &str) -> Result<(), DemError> {
-        self.skip_space();
-        if self.at_end_of_content() {
-            Ok(())
-        } else {
-            Err(self.error(format!("expected {what}, found {}", self.describe_next())))
-        }
-    }
-
     /// `[tag]` with Stim's escapes `\n`, `\r`, `\B` (backslash), `\C` (`]`).
     fn parse_tag(&mut self) -> Result<String, DemError> {
         let open = self.col;
@@ -340,7 +350,7 @@ impl Cursor {
         }
     }
 
-    /// `(a, b, ...)`: finite numbers separated by commas.
+    /// `(a, b, ...)`: finite numbers separated by commas; an empty argument is 0, as in Stim.
     fn parse_args(&mut self) -> Result<Vec<f64>, DemError> {
         self.bump();
         let mut args = Vec::new();
@@ -348,10 +358,17 @@ impl Cursor {
             self.skip_space();
             let col = self.col;
             let text = self.take_while(|c| c != ',' && c != ')' && c != ' ' && c != '\t');
-            let value = text
-                .parse::<f64>()
-                .ok()
-                .filter(|v| v.is_finite() && !text.is_empty());
+            let value = if text.is_empty() && matches!(self.peek(), Some(',' | ')')) {
+                Some(0.0)
+            } else {
+                text.parse::<f64>()
+                    .ok()
+                    .filter(|v| v.is_finite() && !text.is_empty())
+                    .filter(|_| {
+                        text.bytes()
+                            .all(|b| b.is_ascii_digit() || b".eE+-".contains(&b))
+                    })
+            };
             let Some(value) = value else {
                 return Err(self.error_at(
                     col,

@@ -1,12 +1,11 @@
 //! `qecd train`, and `--decoder neural` in `predict`, `threshold` and `bench`, end to end.
-#![cfg(feature = "neural")]
 
 use assert_cmd::Command;
 use predicates::prelude::*;
 use std::path::Path;
 
 fn qecd() -> Command {
-    Command::cargo_bin("qecd").unwrap()
+    Command::cargo_bin("qecd-neural").unwrap()
 }
 
 /// Trains a tiny L = 3 model into `out`.
@@ -213,6 +212,7 @@ fn train_then_decode_with_threshold_predict_and_bench() {
         .arg(&model)
         .arg("--in")
         .arg(&dets)
+        .args(["--in_format", "01"])
         .arg("--out")
         .arg(&pred)
         .assert()
@@ -292,4 +292,36 @@ fn neural_without_a_model_and_bad_devices_are_clear_errors() {
             .failure()
             .stderr(predicate::str::contains("no CUDA device"));
     }
+}
+
+#[test]
+fn qecd_hands_neural_commands_to_qecd_neural() {
+    let light = std::path::Path::new(env!("CARGO_BIN_EXE_qecd-neural")).with_file_name("qecd");
+    assert!(
+        light.is_file(),
+        "{} missing: test the workspace (cargo test --workspace)",
+        light.display()
+    );
+    // Through `qecd`, the neural decoder runs (in `qecd-neural`): same output as direct.
+    let dir = tempfile::tempdir().unwrap();
+    let dets = dir.path().join("d.01");
+    std::fs::write(&dets, "0".repeat(72) + "\n").unwrap();
+    let model = concat!(env!("CARGO_MANIFEST_DIR"), "/../decoders/end-L6-depol");
+    let run = |exe: &std::path::Path| {
+        Command::new(exe)
+            .args(["predict", "--decoder", "neural", "--code", "toric"])
+            .args(["--distance", "6", "--device", "cpu", "--model", model])
+            .arg("--in")
+            .arg(&dets)
+            .args(["--in_format", "01"])
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone()
+    };
+    assert_eq!(
+        run(&light),
+        run(std::path::Path::new(env!("CARGO_BIN_EXE_qecd-neural")))
+    );
 }

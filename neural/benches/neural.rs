@@ -7,11 +7,11 @@
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use qecd::code::toric::ToricCode;
-use qecd::decode::neural::checkpoint::load_model;
-use qecd::decode::neural::infer::predict_classes;
-use qecd::decode::neural::model::ModelConfig;
-use qecd::decode::neural::train::{channel, make_batch, Learner, TrainConfig};
 use qecd::sample::sample_toric;
+use qecd_neural::checkpoint::load_model;
+use qecd_neural::infer::predict_classes;
+use qecd_neural::model::ModelConfig;
+use qecd_neural::train::{channel, make_batch, Learner, TrainConfig};
 use std::path::Path;
 use tch::Device;
 
@@ -26,7 +26,7 @@ fn inference(c: &mut Criterion) {
     tch::set_num_threads(1);
     let mut group = c.benchmark_group("neural_inference_cpu");
     group.sample_size(10);
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("decoders");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../decoders");
     for (l, model) in [
         (6usize, "end-L6-depol"),
         (8, "end-L8-depol"),

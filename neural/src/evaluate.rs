@@ -4,10 +4,10 @@
 use super::card::{DecoderRate, EvalPoint};
 use super::train::{channel, derive_seed};
 use super::NeuralError;
-use crate::code::ToricCode;
-use crate::decode::Decoder;
-use crate::sample::ToricSampler;
-use crate::stats::{wilson_interval, Z95};
+use qecd::code::ToricCode;
+use qecd::decode::Decoder;
+use qecd::sample::ToricSampler;
+use qecd::stats::{wilson_interval, Z95};
 
 /// Shots sampled and decoded at a time.
 const BATCH: usize = 16_384;

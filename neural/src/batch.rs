@@ -6,8 +6,8 @@ use rayon::prelude::*;
 use tch::{Device, Tensor};
 
 use super::NeuralError;
-use crate::bits::{get_bit, BitMatrix};
-use crate::code::toric::ToricCode;
+use qecd::bits::{get_bit, BitMatrix};
+use qecd::code::toric::ToricCode;
 
 /// Shots per rayon task when encoding.
 const ROWS_PER_TASK: usize = 256;

@@ -11,9 +11,9 @@ use super::checkpoint::{load_model, LoadedModel};
 use super::device::{device_name, with_autocast, DeviceChoice};
 use super::model::EndNet;
 use super::NeuralError;
-use crate::bits::BitMatrix;
-use crate::code::toric::ToricCode;
-use crate::decode::{DecodeError, Decoder};
+use qecd::bits::BitMatrix;
+use qecd::code::toric::ToricCode;
+use qecd::decode::{DecodeError, Decoder};
 
 /// Default shots per forward pass on the CPU.
 pub const CPU_CHUNK: usize = 1024;

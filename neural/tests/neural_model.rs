@@ -1,17 +1,16 @@
 //! The END network: exact translation symmetry of the pooled prediction, the pooling itself,
 //! size independence of the weights, and model files (round trip, corrupt files, mismatches).
-#![cfg(feature = "neural")]
 
 use qecd::bits::{set_bit, BitMatrix};
 use qecd::code::toric::ToricCode;
-use qecd::decode::neural::batch::EncodedBatch;
-use qecd::decode::neural::card::{ModelCard, CARD_FILE, MODEL_FILE};
-use qecd::decode::neural::checkpoint::{load_model, save_weights};
-use qecd::decode::neural::device::DeviceChoice;
-use qecd::decode::neural::infer::{class_logits, NeuralDecoder};
-use qecd::decode::neural::model::{EndNet, ModelConfig};
-use qecd::decode::neural::pooling::equivariant_pool;
-use qecd::decode::neural::train::{train, RunOptions, TrainConfig};
+use qecd_neural::batch::EncodedBatch;
+use qecd_neural::card::{ModelCard, CARD_FILE, MODEL_FILE};
+use qecd_neural::checkpoint::{load_model, save_weights};
+use qecd_neural::device::DeviceChoice;
+use qecd_neural::infer::{class_logits, NeuralDecoder};
+use qecd_neural::model::{EndNet, ModelConfig};
+use qecd_neural::pooling::equivariant_pool;
+use qecd_neural::train::{train, RunOptions, TrainConfig};
 use rand::{Rng, SeedableRng};
 use tch::{nn::VarStore, Device, Kind, Tensor};
 

@@ -1,18 +1,17 @@
 //! The CUDA path: device selection, fp16 autocast with loss scaling, training and inference on
 //! the GPU agreeing with the CPU. Runs only where libtorch sees a CUDA device; elsewhere it says
 //! so on stderr. Set `QECD_REQUIRE_CUDA=1` (GPU CI) to turn a missing device into a failure.
-#![cfg(feature = "neural")]
 
 use std::io::Write;
 
 use qecd::bits::BitMatrix;
 use qecd::code::toric::ToricCode;
-use qecd::decode::neural::batch::row_classes;
-use qecd::decode::neural::device::{uses_mixed_precision, DeviceChoice};
-use qecd::decode::neural::infer::NeuralDecoder;
-use qecd::decode::neural::model::ModelConfig;
-use qecd::decode::neural::train::{channel, train, RunOptions, TrainConfig};
 use qecd::sample::sample_toric;
+use qecd_neural::batch::row_classes;
+use qecd_neural::device::{uses_mixed_precision, DeviceChoice};
+use qecd_neural::infer::NeuralDecoder;
+use qecd_neural::model::ModelConfig;
+use qecd_neural::train::{channel, train, RunOptions, TrainConfig};
 
 fn cuda_or_skip(test: &str) -> bool {
     if tch::Cuda::is_available() {
@@ -104,10 +103,10 @@ fn cuda_training_and_inference_agree_with_cpu() {
         disagree <= 40,
         "GPU and CPU disagree on {disagree} of 4000 shots"
     );
-    let pure = qecd::decode::neural::batch::EncodedBatch::encode(&code, &shots.dets)
+    let pure = qecd_neural::batch::EncodedBatch::encode(&code, &shots.dets)
         .unwrap()
         .pure_classes;
-    let no_correction = qecd::decode::neural::batch::labels(&shots.obs, &pure)
+    let no_correction = qecd_neural::batch::labels(&shots.obs, &pure)
         .iter()
         .filter(|&&c| c != 0)
         .count();

@@ -1,15 +1,15 @@
 //! The models shipped in `decoders/` load, decode the code they were trained for, and keep their
 //! measured accuracy: below matching on identical shots at L = 4, 6, 8, and at L = 3 within a
 //! few percent of the exact maximum-likelihood decoder (fixed seeds, paired intervals).
-#![cfg(feature = "neural")]
 
+#[path = "../../tests/common/mod.rs"]
 mod common;
 
 use assert_cmd::Command;
 use common::paired_rows;
 
 fn threshold(args: &[&str]) -> String {
-    let out = Command::cargo_bin("qecd")
+    let out = Command::cargo_bin("qecd-neural")
         .unwrap()
         .arg("threshold")
         .args(args)
@@ -36,7 +36,7 @@ fn shipped_models_beat_matching_on_identical_shots() {
         "--shots",
         "4096",
         "--model",
-        "decoders/end-L4-depol,decoders/end-L6-depol,decoders/end-L8-depol",
+        "../decoders/end-L4-depol,../decoders/end-L6-depol,../decoders/end-L8-depol",
     ]);
     let rows = paired_rows(&stdout);
     assert_eq!(rows.len(), 3, "{stdout}");
@@ -59,7 +59,7 @@ fn shipped_l3_model_is_close_to_maximum_likelihood() {
         "--shots",
         "4096",
         "--model",
-        "decoders/end-L3-depol",
+        "../decoders/end-L3-depol",
     ]);
     let rows = paired_rows(&stdout);
     assert_eq!(rows.len(), 1, "{stdout}");

@@ -15,7 +15,7 @@ use tch::nn::{self, ModuleT};
 use tch::Tensor;
 
 use super::NeuralError;
-use crate::decode::neural::pooling::{equivariant_pool, NUM_CLASSES};
+use crate::pooling::{equivariant_pool, NUM_CLASSES};
 
 /// Shape of the network; stored in the model card so a model file can be rebuilt.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

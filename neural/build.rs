@@ -1,6 +1,6 @@
-//! Build script. Does nothing unless the `neural` feature is on.
+//! Build script of `qecd-neural`.
 //!
-//! With `neural`, libtorch comes from `torch-sys` (typically from a PyTorch wheel through
+//! libtorch comes from `torch-sys` (typically from a PyTorch wheel through
 //! `LIBTORCH_USE_PYTORCH=1`). Two link fixes are needed there (see docs/ARCHITECTURE.md,
 //! "libtorch"):
 //! - an rpath to libtorch's folder, so the binary runs without `LD_LIBRARY_PATH`;
@@ -8,24 +8,28 @@
 //!   the linker would drop it and CUDA would then report "not available" even on a GPU.
 //!
 //! A CPU-only libtorch has no `libtorch_cuda`; the force-link is skipped there.
+//!
+//! Both go to the targets that run networks (the `qecd-neural` executable, tests and
+//! benches), never to `qecd`, which must not load libtorch: it hands neural commands over to
+//! `qecd-neural`.
 
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-env-changed=DEP_TCH_LIBTORCH_LIB");
-    if std::env::var_os("CARGO_FEATURE_NEURAL").is_none() {
-        return;
-    }
     // Set by torch-sys (`links = "tch"`) from its `cargo:libtorch_lib=` line.
     let Some(lib_dir) = std::env::var_os("DEP_TCH_LIBTORCH_LIB") else {
         println!("cargo:warning=DEP_TCH_LIBTORCH_LIB not set by torch-sys: no rpath emitted");
         return;
     };
     let lib_dir = std::path::PathBuf::from(lib_dir);
-    println!("cargo:rustc-link-arg=-Wl,-rpath,{}", lib_dir.display());
+    let mut args = vec![format!("-Wl,-rpath,{}", lib_dir.display())];
     if lib_dir.join("libtorch_cuda.so").exists() {
         println!("cargo:rustc-link-search=native={}", lib_dir.display());
-        println!("cargo:rustc-link-arg=-Wl,--no-as-needed");
-        println!("cargo:rustc-link-arg=-ltorch_cuda");
-        println!("cargo:rustc-link-arg=-Wl,--as-needed");
+        args.extend(["-Wl,--no-as-needed", "-ltorch_cuda", "-Wl,--as-needed"].map(String::from));
+    }
+    for arg in &args {
+        println!("cargo:rustc-link-arg-bin=qecd-neural={arg}");
+        println!("cargo:rustc-link-arg-tests={arg}");
+        println!("cargo:rustc-link-arg-benches={arg}");
     }
 }

@@ -1,18 +1,17 @@
 //! Training: the model learns (beats the no-correction baseline by a wide margin and comes
 //! close to the maximum-likelihood decoder at L = 3), resumed runs continue exactly, and bad
 //! settings are refused with clear errors.
-#![cfg(feature = "neural")]
 
 use qecd::code::toric::ToricCode;
 use qecd::decode::ml::MlDecoder;
-use qecd::decode::neural::batch::{labels, row_classes, EncodedBatch};
-use qecd::decode::neural::card::ModelCard;
-use qecd::decode::neural::checkpoint::load_model;
-use qecd::decode::neural::device::DeviceChoice;
-use qecd::decode::neural::infer::NeuralDecoder;
-use qecd::decode::neural::model::ModelConfig;
-use qecd::decode::neural::train::{channel, train, RunOptions, TrainConfig};
 use qecd::sample::sample_toric;
+use qecd_neural::batch::{labels, row_classes, EncodedBatch};
+use qecd_neural::card::ModelCard;
+use qecd_neural::checkpoint::load_model;
+use qecd_neural::device::DeviceChoice;
+use qecd_neural::infer::NeuralDecoder;
+use qecd_neural::model::ModelConfig;
+use qecd_neural::train::{channel, train, RunOptions, TrainConfig};
 use tch::Device;
 
 fn config(steps: u64) -> TrainConfig {

@@ -1,13 +1,17 @@
 //! The equivariant neural decoder (END, Egorov, Bondesan and Welling, arXiv:2304.07362) for the
-//! toric code, on libtorch through `tch` (feature `neural`).
+//! toric code, on libtorch through `tch`: the `qecd-neural` crate, apart from `qecd` so that
+//! nothing else links libtorch. Its executable `qecd-neural` is the `qecd` command line with
+//! this backend installed; `qecd` hands every command that runs a network over to it.
 //!
 //! - [`model`]: the translation-equivariant trunk and per-site head ([`model::EndNet`]);
 //! - [`pooling`]: the syndrome-dependent class permutation and the pooling over sites;
 //! - [`device`]: `--device` handling and mixed precision on CUDA;
 //! - [`optim`]: AdamW with a one-cycle schedule and fp16 loss scaling, with saveable state;
 //! - [`card`], [`checkpoint`]: the `card.json` that describes a trained model, model folders;
-//! - [`batch`], [`train`], [`infer`]: data from the simulator, training, decoding.
+//! - [`batch`], [`train`], [`infer`]: data from the simulator, training, decoding;
+//! - [`backend`]: [`backend::TorchBackend`], how `--decoder neural` reaches this module.
 
+pub mod backend;
 pub mod batch;
 pub mod card;
 pub mod checkpoint;

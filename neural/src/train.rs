@@ -23,10 +23,10 @@ use super::infer::predict_classes;
 use super::model::{parameter_count, EndNet, ModelConfig};
 use super::optim::{AdamW, LossScaler, OneCycle};
 use super::NeuralError;
-use crate::bits::BitMatrix;
-use crate::code::toric::ToricCode;
-use crate::noise::{NoiseSpec, PauliChannel};
-use crate::sample::sample_toric;
+use qecd::bits::BitMatrix;
+use qecd::code::toric::ToricCode;
+use qecd::noise::{NoiseSpec, PauliChannel};
+use qecd::sample::sample_toric;
 
 /// Settings of a training run.
 #[derive(Clone, Debug, PartialEq)]

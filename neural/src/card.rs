@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::model::ModelConfig;
 use super::NeuralError;
-use crate::io::AtomicOutput;
+use qecd::io::AtomicOutput;
 
 /// File name of the weights inside a model folder.
 pub const MODEL_FILE: &str = "model.safetensors";
