@@ -170,7 +170,7 @@ fn parse_params(spec: &str, body: &str, names: &[&str]) -> Result<Vec<f64>, Nois
         reason,
     };
     let mut values = vec![None; names.len()];
-    for part in body.split(',').filter(|s| !s.trim().is_empty()) {
+    for part in body.split(',') {
         let (k, v) = part
             .split_once('=')
             .ok_or_else(|| bad(format!("expected NAME=VALUE, found '{part}'")))?;
@@ -182,7 +182,9 @@ fn parse_params(spec: &str, body: &str, names: &[&str]) -> Result<Vec<f64>, Nois
             .trim()
             .parse()
             .map_err(|_| bad(format!("'{}' is not a number", v.trim())))?;
-        values[idx] = Some(x);
+        if values[idx].replace(x).is_some() {
+            return Err(bad(format!("parameter '{}' is given twice", names[idx])));
+        }
     }
     names
         .iter()
@@ -195,6 +197,12 @@ impl FromStr for NoiseSpec {
     type Err = NoiseError;
 
     fn from_str(spec: &str) -> Result<Self, Self::Err> {
+        if spec.trim().is_empty() {
+            return Err(NoiseError::BadSpec {
+                spec: spec.to_string(),
+                reason: "the spec is empty".to_string(),
+            });
+        }
         let (name, body) = spec.split_once(':').unwrap_or((spec, ""));
         let no_params = |s: NoiseSpec| {
             if body.is_empty() {

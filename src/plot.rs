@@ -169,6 +169,30 @@ fn draw<DB: DrawingBackend>(
     root.present().map_err(|e| e.to_string())
 }
 
+/// A plot file format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PlotFormat {
+    /// PNG bitmap.
+    Png,
+    /// SVG vector graphics.
+    Svg,
+}
+
+/// The format of a plot at `path`, from its extension (`.png` or `.svg`, any case); commands
+/// call it on `--plot` before their work, so that a wrong name fails at once.
+pub fn plot_format(path: &Path) -> Result<PlotFormat, PlotError> {
+    match path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
+        Some("png") => Ok(PlotFormat::Png),
+        Some("svg") => Ok(PlotFormat::Svg),
+        _ => Err(PlotError::Format(path.display().to_string())),
+    }
+}
+
 /// Draws `curves` to `path` (`.png` or `.svg`, chosen by extension), written atomically.
 pub fn plot_curves(
     path: &Path,
@@ -176,11 +200,8 @@ pub fn plot_curves(
     threshold: Option<f64>,
     title: &str,
 ) -> Result<(), PlotError> {
+    let format = plot_format(path)?;
     let name = path.display().to_string();
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(str::to_ascii_lowercase);
     let draw_err = |message: String| PlotError::Draw {
         path: name.clone(),
         message,
@@ -189,8 +210,8 @@ pub fn plot_curves(
         path: name.clone(),
         err,
     };
-    match ext.as_deref() {
-        Some("svg") => {
+    match format {
+        PlotFormat::Svg => {
             let mut svg = String::new();
             draw(
                 SVGBackend::with_string(&mut svg, SIZE).into_drawing_area(),
@@ -204,7 +225,7 @@ pub fn plot_curves(
             out.commit().map_err(io_err)?;
             Ok(())
         }
-        Some("png") => {
+        PlotFormat::Png => {
             let out = AtomicOutput::create_with_suffix(path, ".png").map_err(io_err)?;
             draw(
                 BitMapBackend::new(out.temp_path(), SIZE).into_drawing_area(),
@@ -216,7 +237,6 @@ pub fn plot_curves(
             out.commit().map_err(io_err)?;
             Ok(())
         }
-        _ => Err(PlotError::Format(name)),
     }
 }
 

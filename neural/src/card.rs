@@ -4,7 +4,7 @@
 //! still be resumed, `optimizer.safetensors` (AdamW moments).
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
@@ -176,52 +176,23 @@ impl ModelCard {
             let mut out = AtomicOutput::create(&path)?;
             out.write_all(text.as_bytes())?;
             out.write_all(b"\n")?;
-            out.commit().map(drop)
+            out.commit()
         };
         write().map_err(|source| NeuralError::Io { path, source })
     }
 }
 
-/// Gives a persisted temporary file (created `0600`) the usual `0644` permissions.
-fn make_readable(path: &Path) -> Result<(), NeuralError> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o644)).map_err(
-            |source| NeuralError::Io {
-                path: path.to_path_buf(),
-                source,
-            },
-        )?;
-    }
-    Ok(())
-}
-
 /// Saves tensors through libtorch to a temporary `.safetensors` file next to `path`, then
-/// renames it over `path`, so an interrupted save never leaves half a file.
+/// renames it over `path` ([`AtomicOutput`]), so an interrupted save never leaves half a file.
 pub fn save_safetensors_atomically(
     path: &Path,
     save: impl FnOnce(&Path) -> Result<(), tch::TchError>,
 ) -> Result<(), NeuralError> {
-    let dir = parent_dir(path);
-    let tmp = tempfile::Builder::new()
-        .suffix(".safetensors")
-        .tempfile_in(&dir)
-        .map_err(|source| NeuralError::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
-    save(tmp.path())?;
-    tmp.persist(path).map_err(|e| NeuralError::Io {
+    let io = |source| NeuralError::Io {
         path: path.to_path_buf(),
-        source: e.error,
-    })?;
-    make_readable(path)
-}
-
-fn parent_dir(path: &Path) -> PathBuf {
-    match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    }
+        source,
+    };
+    let out = AtomicOutput::create_with_suffix(path, ".safetensors").map_err(io)?;
+    save(out.temp_path())?;
+    out.commit().map_err(io)
 }

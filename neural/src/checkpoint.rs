@@ -43,7 +43,9 @@ pub fn save_weights(vs: &VarStore, dir: &Path) -> Result<(), NeuralError> {
 }
 
 /// Loads weights into `vs`, checking that the file holds exactly its variables with their
-/// shapes (a file of another architecture or a truncated file is an error naming the file).
+/// shapes (a file of another architecture or a truncated file is an error naming the file)
+/// and that every value is finite (a NaN or infinite weight, e.g. from a diverged run, is an
+/// error naming the file and the tensor, rather than a decoder that answers nonsense).
 pub fn load_weights(vs: &mut VarStore, path: &Path) -> Result<(), NeuralError> {
     let bad = |message: String| NeuralError::BadModel {
         path: path.to_path_buf(),
@@ -68,6 +70,18 @@ pub fn load_weights(vs: &mut VarStore, path: &Path) -> Result<(), NeuralError> {
                 "tensor '{name}' has shape {:?}, the card's model shape needs {:?}",
                 src.size(),
                 var.size()
+            )));
+        }
+        let non_finite = src
+            .isfinite()
+            .logical_not()
+            .sum(tch::Kind::Int64)
+            .int64_value(&[]);
+        if non_finite > 0 {
+            return Err(bad(format!(
+                "tensor '{name}' holds {non_finite} NaN or infinite value(s) out of {}: the \
+                 weights are unusable (a diverged training run?)",
+                src.numel()
             )));
         }
     }

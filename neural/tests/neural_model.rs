@@ -258,3 +258,47 @@ fn model_folder_round_trips_and_rejects_bad_files() {
     save_weights(&vs, dir.path()).unwrap();
     assert!(dir.path().join(MODEL_FILE).exists());
 }
+
+#[test]
+fn weights_with_nan_or_infinity_are_refused_naming_file_and_tensor() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("m");
+    train(
+        &tiny_config(3, 2),
+        &out,
+        &RunOptions {
+            device: DeviceChoice::Cpu,
+            ..Default::default()
+        },
+        None,
+    )
+    .unwrap();
+    let path = out.join(MODEL_FILE);
+    let clean = Tensor::read_safetensors(&path).unwrap();
+    let (victim, _) = clean
+        .iter()
+        .find(|(_, t)| t.kind() == Kind::Float && t.numel() > 1)
+        .unwrap();
+    for bad in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+        let poisoned: Vec<(String, Tensor)> = clean
+            .iter()
+            .map(|(name, t)| {
+                let t = t.copy();
+                if name == victim {
+                    let _ = t.view([-1]).get(0).fill_(bad);
+                }
+                (name.clone(), t)
+            })
+            .collect();
+        Tensor::write_safetensors(&poisoned, &path).unwrap();
+        let err = load_model(&out, Device::Cpu).unwrap_err().to_string();
+        assert!(
+            err.contains(MODEL_FILE) && err.contains(victim.as_str()) && err.contains("NaN"),
+            "{bad}: {err}"
+        );
+        let err = NeuralDecoder::load(&out, DeviceChoice::Cpu).unwrap_err();
+        assert!(err.to_string().contains(victim.as_str()), "{err}");
+    }
+    Tensor::write_safetensors(&clean, &path).unwrap();
+    load_model(&out, Device::Cpu).unwrap();
+}

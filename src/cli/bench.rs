@@ -7,7 +7,7 @@ use std::time::Instant;
 use anyhow::{bail, Context, Result};
 use clap::Args;
 
-use super::common::{thread_pool, CodeArgs};
+use super::common::{parse_threads, thread_pool, CodeArgs};
 use super::model::{open_shots, toric_dem};
 use qecd::bits::BitMatrix;
 use qecd::decode::registry::{build_decoder, DecoderInput, ToricContext, DECODERS};
@@ -41,8 +41,8 @@ pub struct BenchArgs {
     /// Seed of the sampled shots.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
-    /// Thread counts to measure, comma separated.
-    #[arg(long, value_delimiter = ',', default_value = "1")]
+    /// Thread counts to measure, comma separated (each at most 1024).
+    #[arg(long, value_delimiter = ',', default_value = "1", value_parser = parse_threads)]
     pub threads: Vec<usize>,
     #[command(flatten)]
     pub neural: super::neural_args::NeuralArgs,

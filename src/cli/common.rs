@@ -1,6 +1,6 @@
 //! Arguments and helpers shared by several subcommands.
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 use clap::Args;
 
 use qecd::code::ToricCode;
@@ -47,11 +47,28 @@ pub fn parse_probability(s: &str) -> Result<f64, String> {
     Ok(p)
 }
 
-/// A rayon pool of `threads` workers (all cores when `None`).
-pub fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool> {
-    if threads == Some(0) {
-        bail!("--threads must be at least 1");
+/// The most worker threads any `--threads` accepts. A fixed number rather than a multiple of
+/// the machine's cores, so that a command line valid on one machine is valid on every other;
+/// far more threads than cores only costs memory and start-up time.
+pub const MAX_THREADS: usize = 1024;
+
+/// Parses a `--threads` count in `1..=MAX_THREADS`.
+pub fn parse_threads(s: &str) -> Result<usize, String> {
+    let n: usize = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("'{s}' is not a whole number of threads"))?;
+    if !(1..=MAX_THREADS).contains(&n) {
+        return Err(format!(
+            "{n} threads: expected 1 to {MAX_THREADS} (the limit on worker threads)"
+        ));
     }
+    Ok(n)
+}
+
+/// A rayon pool of `threads` workers (all cores when `None`); the count comes from
+/// [`parse_threads`].
+pub fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool> {
     rayon::ThreadPoolBuilder::new()
         .num_threads(threads.unwrap_or(0))
         .build()

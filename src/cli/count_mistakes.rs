@@ -13,7 +13,7 @@ use super::common::thread_pool;
 use super::model::{open_shots, ModelArgs, ShotInputArgs, Sink};
 use qecd::bits::BitMatrix;
 use qecd::decode::registry::build_decoder;
-use qecd::io::{split_columns, ShotFormat, ShotLayout};
+use qecd::io::{check_outputs, split_columns, ShotFormat, ShotLayout};
 
 /// Arguments of `qecd count-mistakes`.
 #[derive(Args, Debug)]
@@ -45,6 +45,7 @@ pub struct CountMistakesArgs {
 
 /// Runs `qecd count-mistakes`.
 pub fn run(a: CountMistakesArgs) -> Result<()> {
+    check_outputs(&[("--out", a.out.as_deref())])?;
     let dem = a.model.load()?;
     let decoder = build_decoder(&a.decoder, a.model.decoder_input(&dem, &a.neural.options()))?;
     let (nd, no) = (decoder.num_detectors(), decoder.num_observables());

@@ -4,12 +4,12 @@
 use super::progress::Progress;
 use anyhow::{bail, Context, Result};
 use clap::Args;
-use qecd::io::AtomicOutput;
+use qecd::io::{check_outputs, AtomicOutput};
 use qecd::mitigate::ansatz::Hva;
-use qecd::mitigate::cdr::Cdr;
 use qecd::mitigate::circuit::Circuit;
 use qecd::mitigate::executor::{Backend, Executor};
 use qecd::mitigate::fold::Folding;
+use qecd::mitigate::method::{parse_method, Method};
 use qecd::mitigate::noise::NoiseModel;
 use qecd::mitigate::observable::PauliSum;
 use qecd::mitigate::parametric::Parametric;
@@ -23,6 +23,9 @@ use qecd::mitigate::zne::{Extrapolation, Zne};
 use serde::Serialize;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+
+const PARAMETRIC_NEEDS_TFIM: &str =
+    "method 'parametric' needs the circuit family: use --tfim instead of --circuit";
 
 /// Arguments of `qecd mitigate`.
 #[derive(Args, Debug)]
@@ -144,76 +147,8 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     let mut out =
         AtomicOutput::create(path).with_context(|| format!("cannot write {}", path.display()))?;
     out.write_all(bytes)
-        .and_then(|_| out.commit().map(drop))
+        .and_then(|_| out.commit())
         .with_context(|| format!("cannot write {}", path.display()))
-}
-
-fn parse_scales(s: &str) -> Result<Vec<f64>> {
-    s.split(',')
-        .map(|x| {
-            x.trim()
-                .parse::<f64>()
-                .with_context(|| format!("expected a scale factor, found '{x}'"))
-        })
-        .collect()
-}
-
-/// Parses `zne:<fit>:<scales>:<folding>[:seed]`.
-fn parse_zne(spec: &str, seed: u64) -> Result<Zne> {
-    let parts: Vec<&str> = spec.split(':').collect();
-    if parts.len() < 3 {
-        bail!("method '{spec}': expected zne:<fit>:<scales>[:<folding>]");
-    }
-    let scales = parse_scales(parts[2]).with_context(|| format!("method '{spec}'"))?;
-    let extrapolation = match parts[1] {
-        "linear" => Extrapolation::Linear,
-        "richardson" => Extrapolation::Richardson,
-        "exp" => Extrapolation::Exp {
-            asymptote: None,
-            order: 1,
-        },
-        "exp0" => Extrapolation::Exp {
-            asymptote: Some(0.0),
-            order: 1,
-        },
-        f if f.starts_with("exp@") => Extrapolation::Exp {
-            asymptote: Some(f[4..].parse().with_context(|| {
-                format!(
-                    "method '{spec}': expected a number after exp@, found '{}'",
-                    &f[4..]
-                )
-            })?),
-            order: 1,
-        },
-        f if f.starts_with("poly") => Extrapolation::Poly(f[4..].parse().with_context(|| {
-            format!(
-                "method '{spec}': expected an order after poly, found '{}'",
-                &f[4..]
-            )
-        })?),
-        f => bail!(
-            "method '{spec}': unknown fit '{f}' (expected linear, richardson, poly<k>, exp, exp0, \
-             exp@<a>)"
-        ),
-    };
-    let folding = match parts.get(3).copied().unwrap_or("fold-global") {
-        "fold-global" => Folding::Global,
-        "fold-all" => Folding::All,
-        "fold-random" => Folding::Random(match parts.get(4) {
-            Some(s) => s
-                .parse()
-                .with_context(|| format!("method '{spec}': expected a seed, found '{s}'"))?,
-            None => seed as u32,
-        }),
-        f => bail!(
-            "method '{spec}': unknown folding '{f}' (expected fold-global, fold-all, fold-random)"
-        ),
-    };
-    Ok(Zne {
-        scales,
-        folding,
-        extrapolation,
-    })
 }
 
 fn parse_observable(spec: &str) -> Result<PauliSum> {
@@ -279,6 +214,13 @@ fn study(args: &MitigateArgs) -> Result<()> {
     };
     std::fs::create_dir_all(&args.out_dir)
         .with_context(|| format!("cannot create {}", args.out_dir.display()))?;
+    let files = ["study.csv", "study.json", "study.png", "study.svg"].map(|f| args.out_dir.join(f));
+    check_outputs(
+        &files
+            .iter()
+            .map(|f| ("--out-dir", Some(f.as_path())))
+            .collect::<Vec<_>>(),
+    )?;
     let total = cfg.chains.len() * cfg.fields.len() * cfg.p2s.len();
     let mut progress = Progress::new(total as u64, "cases");
     let rows = run_study(&cfg, |_| progress.inc(1))?;
@@ -356,6 +298,26 @@ pub fn run(args: MitigateArgs) -> Result<()> {
     if args.study {
         return study(&args);
     }
+    check_outputs(&[
+        ("--json", args.json.as_deref()),
+        ("--write-circuit", args.write_circuit.as_deref()),
+    ])?;
+    // Every method is parsed before any simulation (or VQE) runs.
+    let specs = if args.methods.is_empty() {
+        vec!["zne:richardson:1,2,3:fold-global".to_string()]
+    } else {
+        args.methods.clone()
+    };
+    let methods = specs
+        .into_iter()
+        .map(|spec| {
+            let method = parse_method(&spec, args.seed)?;
+            Ok((spec, method))
+        })
+        .collect::<Result<Vec<(String, Method)>>>()?;
+    if args.tfim.is_none() && methods.iter().any(|(_, m)| *m == Method::Parametric) {
+        bail!(PARAMETRIC_NEEDS_TFIM);
+    }
     let noise = NoiseModel::parse(&args.noise).context("--noise")?;
     let backend = parse_backend(&args.sim, args.seed)?;
     let mut hva = None;
@@ -410,9 +372,11 @@ pub fn run(args: MitigateArgs) -> Result<()> {
             let objective = match args.vqe.as_str() {
                 "ideal" => Objective::Ideal,
                 "noisy" => Objective::Noisy,
-                "zne" => {
-                    Objective::Mitigated(parse_zne("zne:richardson:1,2,3:fold-global", args.seed)?)
-                }
+                "zne" => Objective::Mitigated(Zne {
+                    scales: vec![1.0, 2.0, 3.0],
+                    folding: Folding::Global,
+                    extrapolation: Extrapolation::Richardson,
+                }),
                 o => bail!("--vqe '{o}': expected ideal, noisy or zne"),
             };
             let r = optimize(h, &exec, &objective, &[], 4000)?;
@@ -432,15 +396,10 @@ pub fn run(args: MitigateArgs) -> Result<()> {
     let ideal = exec.ideal(&circuit)?;
     let noisy_estimate = exec.noisy_estimate(&circuit)?;
     let noisy = noisy_estimate.mean;
-    let methods = if args.methods.is_empty() {
-        vec!["zne:richardson:1,2,3:fold-global".to_string()]
-    } else {
-        args.methods.clone()
-    };
     let mut training = Vec::new();
-    if methods.iter().any(|m| m == "parametric") {
+    if methods.iter().any(|(_, m)| *m == Method::Parametric) {
         let (Some(h), Some(m)) = (&hva, &model) else {
-            bail!("method 'parametric' needs the circuit family: use --tfim instead of --circuit");
+            bail!(PARAMETRIC_NEEDS_TFIM);
         };
         if let Some(spec) = &args.train_theta {
             for (i, point) in spec.split(';').enumerate() {
@@ -480,48 +439,29 @@ pub fn run(args: MitigateArgs) -> Result<()> {
             training.push(optimize(&ht, &et, &Objective::Ideal, &[], 4000)?.theta);
         }
     }
-    let evaluate = |spec: &str| -> Result<f64> {
-        Ok(if spec.starts_with("zne:") {
-            parse_zne(spec, args.seed)?.run(&circuit, &exec)?.value
-        } else if spec.starts_with("cdr") || spec.starts_with("vncdr") {
-            let (name, n) = spec.split_once(':').unwrap_or((spec, "20"));
-            let num_training = n.parse().with_context(|| {
-                format!("method '{spec}': expected a number of training circuits, found '{n}'")
-            })?;
-            let scales = if name == "vncdr" {
-                vec![1.0, 2.0, 3.0]
-            } else if name == "cdr" {
-                vec![1.0]
-            } else {
-                bail!("unknown method '{spec}'")
-            };
-            Cdr {
-                num_training,
-                fraction_non_clifford: 0.2,
-                scales,
-                folding: Folding::Global,
-                seed: args.seed,
+    let evaluate = |spec: &str, method: &Method| -> Result<f64> {
+        let value = match method {
+            Method::Zne(zne) => zne.run(&circuit, &exec).map(|r| r.value),
+            Method::Cdr(cdr) => cdr.run(&circuit, &exec).map(|r| r.value),
+            Method::Parametric => {
+                let (Some(h), Some(t)) = (&hva, &theta) else {
+                    bail!(PARAMETRIC_NEEDS_TFIM);
+                };
+                let family = |th: &[f64]| h.circuit(th);
+                Parametric::default()
+                    .run(&family, &training, t, &exec)
+                    .map(|r| r.value)
             }
-            .run(&circuit, &exec)?
-            .value
-        } else if spec == "parametric" {
-            let (Some(h), Some(t)) = (&hva, &theta) else {
-                bail!(
-                    "method 'parametric' needs the circuit family: use --tfim instead of --circuit"
-                );
-            };
-            let family = |th: &[f64]| h.circuit(th);
-            Parametric::default()
-                .run(&family, &training, t, &exec)?
-                .value
-        } else {
-            bail!("unknown method '{spec}' (expected zne:..., cdr, vncdr or parametric)");
-        })
+        };
+        value.with_context(|| format!("method '{spec}'"))
     };
     let mut rows = Vec::new();
-    for spec in &methods {
+    for (spec, method) in &methods {
         let before = exec.circuits_run();
-        let value = evaluate(spec)?;
+        let value = evaluate(spec, method)?;
+        if !value.is_finite() {
+            bail!("method '{spec}' gave {value}, not a finite expectation value");
+        }
         let error = (value - ideal).abs();
         rows.push(MethodRow {
             method: spec.clone(),
@@ -560,7 +500,12 @@ pub fn run(args: MitigateArgs) -> Result<()> {
         let noisy_run_median_s = median_time(args.timing, || Ok(exec.noisy(&circuit)?))?;
         let method_median_s = methods
             .iter()
-            .map(|m| Ok((m.clone(), median_time(args.timing, || evaluate(m))?)))
+            .map(|(spec, m)| {
+                Ok((
+                    spec.clone(),
+                    median_time(args.timing, || evaluate(spec, m))?,
+                ))
+            })
             .collect::<Result<Vec<_>>>()?;
         eprintln!(
             "timing over {} repetitions: noisy run {:.3e} s (median)",

@@ -13,7 +13,7 @@ mod sample;
 mod threshold;
 pub mod train;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 /// qecd: quantum-error-correction decoding engine. Toric-code simulation, exact minimum-weight
 /// perfect matching on Stim detector error models, an equivariant neural decoder, and error
@@ -48,6 +48,20 @@ pub enum Command {
     Train(Box<train::TrainArgs>),
 }
 
+/// Parses the process's arguments (exits with clap's message on an error). Every option of
+/// every subcommand accepts a value that looks like a negative number (`--p -0.1`), so that
+/// the option's own range check reports it instead of clap's "unexpected argument '-0'".
+pub fn parse_args() -> Cli {
+    let command = Cli::command().mut_subcommands(|sub| {
+        sub.mut_args(|a| {
+            let takes_values = a.get_action().takes_values();
+            a.allow_negative_numbers(takes_values)
+        })
+    });
+    let matches = command.get_matches();
+    Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.format(&mut Cli::command()).exit())
+}
+
 impl Command {
     /// Whether the command runs a neural network (trains one, or decodes with `neural`).
     fn needs_neural(&self) -> bool {
@@ -72,7 +86,13 @@ pub type TrainFn = fn(train::TrainArgs) -> anyhow::Result<()>;
 /// network over to the `qecd-neural` executable beside it. `qecd-neural` passes its `qecd
 /// train` and runs everything in process (it installs the neural backend first).
 pub fn main(train: Option<TrainFn>) {
-    let args = Cli::parse();
+    // Ctrl-C, SIGTERM and SIGHUP remove the temporary files of unfinished outputs and exit
+    // with 128 + the signal number.
+    #[cfg(unix)]
+    if let Err(e) = qecd::io::pending::remove_pending_on_signals() {
+        eprintln!("warning: cannot install the signal handler: {e}");
+    }
+    let args = parse_args();
     if train.is_none() && args.command.needs_neural() {
         hand_over();
     }

@@ -1,13 +1,13 @@
 //! The model shots come from (`--dem FILE`, or `--code toric --distance L` with `--noise` and
 //! `--p`), and the shot-file plumbing shared by `predict`, `count-mistakes` and `bench`.
 
-use std::io::{BufRead, BufReader, BufWriter, Stdout, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 use clap::Args;
 
-use super::common::parse_probability;
+use super::common::{parse_probability, parse_threads};
 use qecd::code::ToricCode;
 use qecd::decode::matching::from_dem::undecomposable_components;
 use qecd::decode::registry::{DecoderInput, NeuralOptions, ToricContext};
@@ -128,8 +128,8 @@ pub struct ShotInputArgs {
     /// number of shots).
     #[arg(long, default_value_t = 16384, hide = true)]
     pub batch: usize,
-    /// Worker threads (default: all cores).
-    #[arg(long)]
+    /// Worker threads (default: all cores, at most 1024).
+    #[arg(long, value_parser = parse_threads)]
     pub threads: Option<usize>,
 }
 
@@ -160,59 +160,44 @@ pub fn open_shots(
     Ok(ShotReader::new(input, format, layout, name)?.with_batch_size(batch))
 }
 
-/// An output file written atomically, or standard output.
-pub enum Sink {
-    /// A file that appears on [`Sink::finish`].
-    File(AtomicOutput),
-    /// Standard output.
-    Stdout(BufWriter<Stdout>),
-}
+/// An output written atomically ([`AtomicOutput`]: regular files renamed into place, FIFOs,
+/// devices and `-` written in place), or standard output when no path is given.
+pub struct Sink(AtomicOutput);
 
 impl Sink {
     /// Creates `path` (atomically) or standard output when `None`.
     pub fn create(path: Option<&Path>) -> Result<Self> {
-        Ok(match path {
-            Some(p) => Sink::File(
-                AtomicOutput::create(p)
-                    .with_context(|| format!("cannot write output file {}", p.display()))?,
-            ),
-            None => Sink::Stdout(BufWriter::new(std::io::stdout())),
-        })
+        let path = path.unwrap_or(Path::new("-"));
+        Ok(Sink(AtomicOutput::create(path).with_context(|| {
+            format!("cannot write output file {}", path.display())
+        })?))
     }
 
     /// Name for error messages.
     pub fn name(&self) -> String {
-        match self {
-            Sink::File(f) => f.path().display().to_string(),
-            Sink::Stdout(_) => "stdout".into(),
+        match self.0.path().to_str() {
+            Some("-") => "stdout".into(),
+            _ => self.0.path().display().to_string(),
         }
     }
 
     /// Flushes, and for a file renames it into place.
     pub fn finish(self) -> Result<()> {
-        match self {
-            Sink::File(f) => {
-                let path = f.path().display().to_string();
-                f.commit()
-                    .with_context(|| format!("cannot finish output file {path}"))?;
-            }
-            Sink::Stdout(mut w) => w.flush().context("cannot write to stdout")?,
-        }
-        Ok(())
+        let name = self.name();
+        self.0
+            .commit()
+            .with_context(|| format!("cannot finish output {name}"))
     }
 }
 
 impl Write for Sink {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        match self {
-            Sink::File(f) => f.write(buf),
-            Sink::Stdout(w) => w.write(buf),
-        }
+        self.0.write(buf)
+    }
+    fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        self.0.write_all(buf)
     }
     fn flush(&mut self) -> std::io::Result<()> {
-        match self {
-            Sink::File(f) => f.flush(),
-            Sink::Stdout(w) => w.flush(),
-        }
+        self.0.flush()
     }
 }

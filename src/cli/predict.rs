@@ -9,7 +9,7 @@ use clap::Args;
 use super::common::thread_pool;
 use super::model::{open_shots, ModelArgs, ShotInputArgs, Sink};
 use qecd::decode::registry::build_decoder;
-use qecd::io::{split_columns, ShotFormat, ShotLayout, ShotWriter};
+use qecd::io::{check_outputs, split_columns, ShotFormat, ShotLayout, ShotWriter};
 
 /// Arguments of `qecd predict`.
 #[derive(Args, Debug)]
@@ -33,6 +33,7 @@ pub struct PredictArgs {
 
 /// Runs `qecd predict`.
 pub fn run(a: PredictArgs) -> Result<()> {
+    check_outputs(&[("--out", a.out.as_deref())])?;
     let dem = a.model.load()?;
     let decoder = build_decoder(&a.decoder, a.model.decoder_input(&dem, &a.neural.options()))?;
     let nd = decoder.num_detectors();

@@ -5,9 +5,9 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context, Result};
 use clap::Args;
 
-use super::common::{thread_pool, CodeArgs};
+use super::common::{parse_threads, thread_pool, CodeArgs};
 use super::progress::Progress;
-use qecd::io::{AtomicOutput, ShotFormat, ShotLayout, ShotWriter};
+use qecd::io::{check_outputs, AtomicOutput, ShotFormat, ShotLayout, ShotWriter};
 use qecd::sample::{ToricSampler, CHUNK};
 
 /// Arguments of `qecd sample`.
@@ -21,7 +21,8 @@ pub struct SampleArgs {
     /// Seed of the run; the same seed gives the same shots for any thread count.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
-    /// Detection events output file (2 L^2 bits a shot: vertex checks, then plaquette checks).
+    /// Detection events output file (2 L^2 bits a shot: vertex checks, then plaquette checks);
+    /// `-` for standard output.
     #[arg(long)]
     pub out: PathBuf,
     /// Format of --out: `01` (a line of 0/1 characters per shot) or `b8` (bit-packed).
@@ -50,8 +51,8 @@ pub struct SampleArgs {
         default_value = "01"
     )]
     pub errors_out_format: ShotFormat,
-    /// Worker threads (default: all cores). Results do not depend on it.
-    #[arg(long)]
+    /// Worker threads (default: all cores, at most 1024). Results do not depend on it.
+    #[arg(long, value_parser = parse_threads)]
     pub threads: Option<usize>,
 }
 
@@ -80,6 +81,12 @@ impl Output {
 
 /// Runs `qecd sample`.
 pub fn run(args: SampleArgs) -> Result<()> {
+    check_outputs(&[
+        ("--out", Some(&args.out)),
+        ("--obs_out", args.obs_out.as_deref()),
+        ("--errors_out", args.errors_out.as_deref()),
+        ("--dem_out", args.dem_out.as_deref()),
+    ])?;
     let code = args.code.toric()?;
     let channel = args.code.channel()?;
     if args.shots == 0 {

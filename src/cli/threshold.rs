@@ -9,14 +9,14 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context, Result};
 use clap::Args;
 
-use super::common::thread_pool;
+use super::common::{parse_threads, thread_pool};
 use super::model::toric_dem;
 use super::progress::Progress;
 use qecd::code::ToricCode;
 use qecd::decode::registry::{build_decoder, DecoderInput, ToricContext, DECODERS};
-use qecd::io::AtomicOutput;
+use qecd::io::{check_outputs, AtomicOutput};
 use qecd::noise::NoiseSpec;
-use qecd::plot::{plot_curves, Curve};
+use qecd::plot::{plot_curves, plot_format, Curve};
 use qecd::sample::{ToricSampler, CHUNK};
 use qecd::stats::{
     fit_threshold, strong_id, wilson_interval, PairedCounts, RatePoint, SinterRow,
@@ -57,8 +57,8 @@ pub struct ThresholdArgs {
     /// Bootstrap resamples for the threshold's uncertainty.
     #[arg(long, default_value_t = 200)]
     pub bootstrap: usize,
-    /// Worker threads (default: all cores).
-    #[arg(long)]
+    /// Worker threads (default: all cores, at most 1024).
+    #[arg(long, value_parser = parse_threads)]
     pub threads: Option<usize>,
     #[command(flatten)]
     pub neural: super::neural_args::NeuralArgs,
@@ -67,6 +67,14 @@ pub struct ThresholdArgs {
 /// A list of physical error rates.
 #[derive(Clone, Debug)]
 pub struct PGrid(pub Vec<f64>);
+
+/// The most physical error rates one `--p` sweep may hold (a grid of that many points already
+/// takes `shots x distances x decoders x 10 000` decodes).
+pub const MAX_SWEEP_POINTS: usize = 10_000;
+
+fn too_many_points(s: &str, n: f64) -> String {
+    format!("'{s}': {n} points, more than the limit of {MAX_SWEEP_POINTS} per sweep")
+}
 
 fn parse_p_grid(s: &str) -> Result<PGrid, String> {
     let check = |p: f64| {
@@ -83,18 +91,28 @@ fn parse_p_grid(s: &str) -> Result<PGrid, String> {
     };
     let parts: Vec<&str> = s.split(':').collect();
     let ps = match parts[..] {
-        [one] => one
-            .split(',')
-            .map(|t| num(t).and_then(check))
-            .collect::<Result<Vec<_>, _>>()?,
+        [one] => {
+            let ps = one
+                .split(',')
+                .map(|t| num(t).and_then(check))
+                .collect::<Result<Vec<_>, _>>()?;
+            if ps.len() > MAX_SWEEP_POINTS {
+                return Err(too_many_points(s, ps.len() as f64));
+            }
+            ps
+        }
         [a, b, step] => {
             let (a, b, step) = (num(a)?, num(b)?, num(step)?);
-            if step <= 0.0 || b < a {
+            if !(step > 0.0 && b >= a && step.is_finite()) {
                 return Err(format!(
                     "'{s}': expected START:STOP:STEP with STOP >= START and STEP > 0"
                 ));
             }
-            let n = ((b - a) / step + 1e-9).floor() as usize;
+            let steps = ((b - a) / step + 1e-9).floor();
+            if steps + 1.0 > MAX_SWEEP_POINTS as f64 {
+                return Err(too_many_points(s, steps + 1.0));
+            }
+            let n = steps as usize;
             (0..=n)
                 .map(|k| check(a + step * k as f64))
                 .collect::<Result<Vec<_>, _>>()?
@@ -123,8 +141,21 @@ const BATCH: usize = 64 * CHUNK * 4;
 
 /// Runs `qecd threshold`.
 pub fn run(a: ThresholdArgs) -> Result<()> {
+    check_outputs(&[("--out", a.out.as_deref()), ("--plot", a.plot.as_deref())])?;
+    if let Some(plot) = &a.plot {
+        plot_format(plot)?;
+    }
     if a.distances.is_empty() || a.p.0.is_empty() {
         bail!("nothing to do: give --distances and --p");
+    }
+    // Every distance and rate is checked before the first shot, not when the sweep reaches it.
+    for &l in &a.distances {
+        ToricCode::new(l).with_context(|| format!("--distances {l}"))?;
+    }
+    for &p in &a.p.0 {
+        a.noise
+            .channel(p)
+            .with_context(|| format!("noise {} at p = {p}", a.noise))?;
     }
     let pool = thread_pool(a.threads)?;
     let mut out = match &a.out {

@@ -55,9 +55,9 @@ pub struct TrainArgs {
     /// Device: auto, cpu, cuda or cuda:N.
     #[arg(long, default_value = "auto")]
     pub device: String,
-    /// libtorch CPU threads (default: libtorch's choice).
-    #[arg(long)]
-    pub threads: Option<i32>,
+    /// libtorch CPU threads (default: libtorch's choice; at most 1024).
+    #[arg(long, value_parser = super::common::parse_threads)]
+    pub threads: Option<usize>,
     /// Output model folder (model.safetensors, card.json, optimizer.safetensors).
     #[arg(long)]
     pub out: PathBuf,

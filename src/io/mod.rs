@@ -1,5 +1,8 @@
 //! Shot files in Stim's six result formats (`01`, `b8`, `r8`, `ptb64`, `hits`, `dets`):
-//! streaming readers and writers, and output files that appear only when complete.
+//! streaming readers and writers, and output files that appear only when complete
+//! ([`AtomicOutput`]; what an output path may name and the checks run on a command's outputs
+//! before any work are in [`target`]; the temporary files removed on an interrupt in
+//! [`pending`]).
 //!
 //! Every format stores one shot after another, each of a fixed number of bits known from
 //! context (the detector count of a DEM, the observable count, or both):
@@ -19,11 +22,14 @@
 //! batch never takes more than [`MAX_BATCH_BYTES`], however wide the shots.
 
 mod atomic;
+pub mod pending;
 mod reader;
+pub mod target;
 mod writer;
 
 pub use atomic::AtomicOutput;
 pub use reader::ShotReader;
+pub use target::{check_outputs, OutputError};
 pub use writer::ShotWriter;
 
 use crate::bits::{get_bit, set_bit, BitMatrix};

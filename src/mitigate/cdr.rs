@@ -23,6 +23,10 @@ use rand::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
 use rayon::prelude::*;
 
+/// The most training circuits a CDR run may use (each is simulated exactly and with noise at
+/// every scale; Mitiq's default is 10).
+pub const MAX_TRAINING_CIRCUITS: usize = 10_000;
+
 /// CDR settings.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Cdr {
@@ -75,6 +79,11 @@ pub fn training_circuits(
     fraction_non_clifford: f64,
     seed: u64,
 ) -> Result<Vec<Circuit>, MitigateError> {
+    if num > MAX_TRAINING_CIRCUITS {
+        return Err(MitigateError::Invalid(format!(
+            "{num} training circuits: at most {MAX_TRAINING_CIRCUITS} are supported"
+        )));
+    }
     if !(0.0..=1.0).contains(&fraction_non_clifford) {
         return Err(MitigateError::Invalid(format!(
             "fraction of non-Clifford gates must lie in [0, 1], found {fraction_non_clifford}"

@@ -39,14 +39,37 @@ impl Folding {
     }
 }
 
-fn check_scale(scale: f64) -> Result<(), MitigateError> {
-    if scale.is_finite() && scale >= 1.0 {
+/// The largest noise scale factor accepted (ZNE uses scales of a few units; a scale of `s`
+/// makes the circuit about `s` times longer).
+pub const MAX_SCALE_FACTOR: f64 = 100.0;
+
+/// The most gates a folded circuit may have (about 50 bytes each in memory).
+pub const MAX_FOLDED_GATES: usize = 10_000_000;
+
+/// Checks a noise scale factor: a finite number in `[1, MAX_SCALE_FACTOR]`.
+pub fn check_scale_factor(scale: f64) -> Result<(), MitigateError> {
+    if scale.is_finite() && (1.0..=MAX_SCALE_FACTOR).contains(&scale) {
         Ok(())
     } else {
         Err(MitigateError::Invalid(format!(
-            "noise scale factor must be a finite number >= 1, found {scale}"
+            "noise scale factor must be a number from 1 to {MAX_SCALE_FACTOR}, found {scale}"
         )))
     }
+}
+
+/// Checks `scale` and that folding `circuit` to it stays within [`MAX_FOLDED_GATES`], before
+/// anything is allocated.
+fn check_scale(circuit: &Circuit, scale: f64) -> Result<(), MitigateError> {
+    check_scale_factor(scale)?;
+    let gates = (scale * circuit.ops.len() as f64).ceil() + 1.0;
+    if gates > MAX_FOLDED_GATES as f64 {
+        return Err(MitigateError::Invalid(format!(
+            "folding {} gates to scale {scale} gives about {gates} gates, more than the limit of \
+             {MAX_FOLDED_GATES}",
+            circuit.ops.len()
+        )));
+    }
+    Ok(())
 }
 
 /// Python's `round` (half to even).
@@ -61,7 +84,7 @@ fn round_half_even(x: f64) -> f64 {
 
 /// Mitiq's `fold_global`.
 pub fn fold_global(circuit: &Circuit, scale: f64) -> Result<Circuit, MitigateError> {
-    check_scale(scale)?;
+    check_scale(circuit, scale)?;
     let base = circuit.in_moment_order();
     let k = ((scale - 1.0) / 2.0).floor();
     let frac = (scale - 1.0) - 2.0 * k;
@@ -92,7 +115,7 @@ fn apply_fold_mask(base: &Circuit, mask: &[usize]) -> Circuit {
 
 /// Mitiq's `fold_all` (no gates excluded).
 pub fn fold_all(circuit: &Circuit, scale: f64) -> Result<Circuit, MitigateError> {
-    check_scale(scale)?;
+    check_scale(circuit, scale)?;
     let base = circuit.in_moment_order();
     let m = round_half_even((scale - 1.0) / 2.0) as usize;
     Ok(apply_fold_mask(&base, &vec![m; base.ops.len()]))
@@ -104,7 +127,7 @@ pub fn fold_gates_at_random(
     scale: f64,
     seed: u32,
 ) -> Result<Circuit, MitigateError> {
-    check_scale(scale)?;
+    check_scale(circuit, scale)?;
     let base = circuit.in_moment_order();
     let weights: Vec<f64> = base
         .ops

@@ -5,8 +5,9 @@
 //! ([`statevector`]) under a gate-level [`noise`] model; expectation values of Pauli sums
 //! ([`observable`], e.g. the TFIM Hamiltonian from [`tfim`]) are then mitigated by zero-noise
 //! extrapolation ([`zne`], with Mitiq's folding from [`fold`]), Clifford data regression
-//! ([`cdr`]) or the parametric scheme ([`parametric`]). [`executor`] ties circuits, noise and
-//! observables together; [`vqe`] optimises ansatz angles; [`study`] sweeps noise strengths.
+//! ([`cdr`]) or the parametric scheme ([`parametric`]), as a [`method`] spec names them.
+//! [`executor`] ties circuits, noise and observables together; [`vqe`] optimises ansatz angles;
+//! [`study`] sweeps noise strengths.
 
 pub mod ansatz;
 pub mod cdr;
@@ -15,6 +16,7 @@ pub mod density;
 pub mod executor;
 pub mod fold;
 mod linalg;
+pub mod method;
 pub mod noise;
 pub mod observable;
 pub mod parametric;

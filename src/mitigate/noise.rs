@@ -58,6 +58,17 @@ impl NoiseModel {
         Ok(m)
     }
 
+    /// The rate called `name` (`p1`, `p2`, `gamma`, `ro01`, `ro10`) in [`NoiseModel::parse`].
+    fn rate_mut(&mut self, name: &str) -> &mut f64 {
+        match name {
+            "p1" => &mut self.p1,
+            "p2" => &mut self.p2,
+            "gamma" => &mut self.gamma,
+            "ro01" => &mut self.readout.p01,
+            _ => &mut self.readout.p10,
+        }
+    }
+
     /// Checks every rate lies in [0, 1].
     pub fn validate(&self) -> Result<(), MitigateError> {
         for (name, v) in [
@@ -78,42 +89,57 @@ impl NoiseModel {
 
     /// Parses `[depolarizing:]key=value,...` with keys `p1`, `p2`, `p` (both), `gamma`
     /// (amplitude damping), `ro` (symmetric readout), `ro01`, `ro10`; `none` for no noise.
+    /// Keys left out are 0. An empty text or body (`''`, `depolarizing:`) is an error, not a
+    /// silent noiseless run (say `none`), and so is a rate set twice (`p1=..,p1=..`, or `p`
+    /// with `p1`/`p2`, `ro` with `ro01`/`ro10`).
     pub fn parse(text: &str) -> Result<NoiseModel, MitigateError> {
+        let bad = |why: String| MitigateError::Invalid(format!("noise '{text}': {why}"));
         let body = text.trim();
         let body = body
             .strip_prefix("depolarizing:")
             .or_else(|| body.strip_prefix("noise:"))
-            .unwrap_or(body);
+            .unwrap_or(body)
+            .trim();
         let mut m = NoiseModel::NONE;
-        if body == "none" || body.is_empty() {
+        if body == "none" {
             return Ok(m);
         }
+        if body.is_empty() {
+            return Err(bad(
+                "no rates given (expected key=value pairs such as p1=1e-3,p2=1e-2, or 'none')"
+                    .into(),
+            ));
+        }
+        // The rates already set, to refuse one set twice.
+        let mut set: Vec<&str> = Vec::new();
         for kv in body.split(',') {
-            let (k, v) = kv.split_once('=').ok_or_else(|| {
-                MitigateError::Invalid(format!("noise '{text}': expected key=value, found '{kv}'"))
-            })?;
-            let v: f64 = v.trim().parse().map_err(|_| {
-                MitigateError::Invalid(format!(
-                    "noise '{text}': expected a number for {k}, found '{v}'"
-                ))
-            })?;
-            match k.trim() {
-                "p1" => m.p1 = v,
-                "p2" => m.p2 = v,
-                "p" => {
-                    m.p1 = v;
-                    m.p2 = v
-                }
-                "gamma" => m.gamma = v,
-                "ro" => m.readout = Readout { p01: v, p10: v },
-                "ro01" => m.readout.p01 = v,
-                "ro10" => m.readout.p10 = v,
+            let (k, v) = kv
+                .split_once('=')
+                .ok_or_else(|| bad(format!("expected key=value, found '{kv}'")))?;
+            let rates: &[&str] = match k.trim() {
+                "p1" => &["p1"],
+                "p2" => &["p2"],
+                "p" => &["p1", "p2"],
+                "gamma" => &["gamma"],
+                "ro" => &["ro01", "ro10"],
+                "ro01" => &["ro01"],
+                "ro10" => &["ro10"],
                 other => {
-                    return Err(MitigateError::Invalid(format!(
-                        "noise '{text}': unknown key '{other}' (expected p1, p2, p, gamma, ro, \
-                         ro01, ro10)"
+                    return Err(bad(format!(
+                        "unknown key '{other}' (expected p1, p2, p, gamma, ro, ro01, ro10)"
                     )))
                 }
+            };
+            if let Some(r) = rates.iter().find(|r| set.contains(r)) {
+                return Err(bad(format!("{r} is given twice (at '{}')", kv.trim())));
+            }
+            set.extend_from_slice(rates);
+            let v: f64 = v
+                .trim()
+                .parse()
+                .map_err(|_| bad(format!("expected a number for {}, found '{v}'", k.trim())))?;
+            for rate in rates {
+                *m.rate_mut(rate) = v;
             }
         }
         m.validate()?;

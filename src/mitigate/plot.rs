@@ -5,6 +5,7 @@
 use super::study::StudyRow;
 use super::MitigateError;
 use crate::io::AtomicOutput;
+use crate::plot::{plot_format, PlotFormat};
 use crate::plot::{register_font, FONT};
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -125,22 +126,16 @@ pub fn plot_study(rows: &[StudyRow], path: &Path) -> Result<(), MitigateError> {
         path: path.display().to_string(),
         error,
     };
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    if ext != "svg" && ext != "png" {
-        return Err(MitigateError::Invalid(format!(
-            "{}: unsupported plot format '{ext}' (expected .png or .svg)",
-            path.display()
-        )));
-    }
-    let out = AtomicOutput::create_with_suffix(path, &format!(".{ext}")).map_err(io)?;
+    let format = plot_format(path).map_err(|e| MitigateError::Invalid(e.to_string()))?;
+    let suffix = match format {
+        PlotFormat::Png => ".png",
+        PlotFormat::Svg => ".svg",
+    };
+    let out = AtomicOutput::create_with_suffix(path, suffix).map_err(io)?;
     let size = (1500, 970);
     let fail =
         |e: String| MitigateError::Invalid(format!("{}: plotting failed: {e}", path.display()));
-    if ext == "svg" {
+    if format == PlotFormat::Svg {
         draw(
             SVGBackend::new(out.temp_path(), size).into_drawing_area(),
             rows,

@@ -7,9 +7,23 @@
 //! (ignored), terminal `measure` statements (ignored: observables are evaluated on the final
 //! state) and `//` comments. Everything else (`reset`, `if`, `gate` definitions, unknown gates,
 //! gates after a measurement) is rejected with the line and column where it starts.
+//!
+//! Limits, checked before anything is allocated or recursed into: at most
+//! [`MAX_QASM_QUBITS`] qubits in all quantum registers together (the statevector simulator's
+//! limit; nothing here can simulate more), parameter expressions nested at most
+//! [`MAX_EXPR_DEPTH`] deep (parentheses, function calls, signs and powers), and every
+//! parameter a finite number.
 
 use super::circuit::{Circuit, Gate, Op};
+use super::statevector::MAX_STATEVECTOR_QUBITS;
 use std::fmt;
+
+/// The most qubits a circuit may declare: the largest any simulator here runs.
+pub const MAX_QASM_QUBITS: usize = MAX_STATEVECTOR_QUBITS;
+
+/// The deepest nesting of a parameter expression (each parenthesis, function call, sign or
+/// power is one level); the parser recurses once per level.
+pub const MAX_EXPR_DEPTH: usize = 64;
 
 /// A QASM syntax or semantic error at a position of the source (1-based line and column).
 #[derive(Debug, Clone, PartialEq)]
@@ -160,6 +174,8 @@ struct Parser {
     num_qubits: usize,
     /// Qubits already measured (only terminal measurements are accepted).
     measured: Vec<bool>,
+    /// Current nesting depth of the expression being parsed.
+    depth: usize,
 }
 
 /// A resolved gate argument: one qubit, or a whole register (broadcast).
@@ -262,7 +278,22 @@ impl Parser {
         }
     }
 
+    /// One level of expression nesting: every recursion of the expression grammar passes
+    /// through here, so the depth limit bounds the parser's stack.
     fn unary(&mut self) -> Result<f64, QasmError> {
+        if self.depth >= MAX_EXPR_DEPTH {
+            return Err(self.error_here(format!(
+                "expression nested more than {MAX_EXPR_DEPTH} levels deep (parentheses, function \
+                 calls, signs and powers)"
+            )));
+        }
+        self.depth += 1;
+        let v = self.unary_level();
+        self.depth -= 1;
+        v
+    }
+
+    fn unary_level(&mut self) -> Result<f64, QasmError> {
         if self.eat_sym('-') {
             return Ok(-self.unary()?);
         }
@@ -378,7 +409,19 @@ impl Parser {
             "qreg" | "creg" => {
                 let name = self.ident("a register name")?;
                 self.expect_sym('[')?;
+                let (size_line, size_col) = self.here();
                 let size = self.uint("a register size")?;
+                if word == "qreg" && self.num_qubits.saturating_add(size) > MAX_QASM_QUBITS {
+                    return Err(QasmError {
+                        line: size_line,
+                        col: size_col,
+                        message: format!(
+                            "register '{name}' of {size} qubits makes {} qubits in all, more than \
+                             the {MAX_QASM_QUBITS} any simulator here supports",
+                            self.num_qubits.saturating_add(size)
+                        ),
+                    });
+                }
                 self.expect_sym(']')?;
                 self.expect_sym(';')?;
                 if self.qregs.iter().any(|r| r.name == name)
@@ -480,7 +523,18 @@ impl Parser {
         let mut params = Vec::new();
         if self.eat_sym('(') {
             loop {
-                params.push(self.expr()?);
+                let (pl, pc) = self.here();
+                let v = self.expr()?;
+                if !v.is_finite() {
+                    return Err(QasmError {
+                        line: pl,
+                        col: pc,
+                        message: format!(
+                            "gate '{name}': parameter evaluates to {v}, not a finite angle"
+                        ),
+                    });
+                }
+                params.push(v);
                 if !self.eat_sym(',') {
                     break;
                 }
@@ -574,6 +628,7 @@ pub fn parse_qasm(src: &str) -> Result<Circuit, QasmError> {
         cregs: Vec::new(),
         num_qubits: 0,
         measured: Vec::new(),
+        depth: 0,
     };
     let mut circuit = Circuit::new(0);
     let mut seen_header = false;

@@ -21,6 +21,9 @@ use rayon::prelude::*;
 /// Largest number of qubits the statevector simulator accepts (2^26 amplitudes = 1 GiB).
 pub const MAX_STATEVECTOR_QUBITS: usize = 26;
 
+/// The most Monte-Carlo trajectories one estimate may use (their values are kept: 8 bytes each).
+pub const MAX_TRAJECTORIES: usize = 10_000_000;
+
 type C = Complex64;
 
 /// A pure state of `n` qubits.
@@ -256,10 +259,10 @@ pub fn trajectory_expectation(
             circuit.num_qubits
         )));
     }
-    if num_trajectories == 0 {
-        return Err(MitigateError::Invalid(
-            "need at least one trajectory".into(),
-        ));
+    if !(1..=MAX_TRAJECTORIES).contains(&num_trajectories) {
+        return Err(MitigateError::Invalid(format!(
+            "{num_trajectories} trajectories: expected 1 to {MAX_TRAJECTORIES}"
+        )));
     }
     let values: Vec<f64> = (0..num_trajectories)
         .into_par_iter()

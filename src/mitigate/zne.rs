@@ -12,7 +12,7 @@
 
 use super::circuit::Circuit;
 use super::executor::Executor;
-use super::fold::Folding;
+use super::fold::{check_scale_factor, Folding};
 use super::linalg::{lstsq, polyfit};
 use super::MitigateError;
 
@@ -34,7 +34,25 @@ pub enum Extrapolation {
     },
 }
 
-/// Extrapolates `(scales, values)` to scale 0.
+impl std::fmt::Display for Extrapolation {
+    /// The fit's name as `--method zne:<fit>` spells it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Extrapolation::Linear => write!(f, "linear"),
+            Extrapolation::Richardson => write!(f, "richardson"),
+            Extrapolation::Poly(k) => write!(f, "poly{k}"),
+            Extrapolation::Exp {
+                asymptote: None, ..
+            } => write!(f, "exp"),
+            Extrapolation::Exp {
+                asymptote: Some(a), ..
+            } => write!(f, "exp@{a}"),
+        }
+    }
+}
+
+/// Extrapolates `(scales, values)` to scale 0. A fit that comes out NaN or infinite (an
+/// ill-conditioned fit, a NaN asymptote) is an error naming the extrapolation.
 pub fn extrapolate(
     model: Extrapolation,
     scales: &[f64],
@@ -56,15 +74,15 @@ pub fn extrapolate(
     let too_high = |order: usize, shift: usize| {
         MitigateError::Invalid(format!(
             "extrapolation order {order} needs at least {} scale factors, found {}",
-            order + 1 + shift,
+            order.saturating_add(1 + shift),
             scales.len()
         ))
     };
-    match model {
+    let value = match model {
         Extrapolation::Linear => Ok(polyfit(scales, values, 1, None)?[0]),
         Extrapolation::Richardson => Ok(polyfit(scales, values, scales.len() - 1, None)?[0]),
         Extrapolation::Poly(k) => {
-            if k + 1 > scales.len() {
+            if k >= scales.len() {
                 return Err(too_high(k, 0));
             }
             Ok(polyfit(scales, values, k, None)?[0])
@@ -73,7 +91,7 @@ pub fn extrapolate(
             asymptote: Some(a),
             order,
         } => {
-            if order + 1 > scales.len() {
+            if order >= scales.len() {
                 return Err(too_high(order, 0));
             }
             let intercept = polyfit(scales, values, 1, None)?[0];
@@ -100,7 +118,13 @@ pub fn extrapolate(
             let (a, b, _) = fit_exponential(scales, values, sign(-slope));
             Ok(a + b)
         }
+    }?;
+    if !value.is_finite() {
+        return Err(MitigateError::Invalid(format!(
+            "{model} extrapolation of the values {values:?} at scales {scales:?} gave {value}"
+        )));
     }
+    Ok(value)
 }
 
 /// numpy's sign (0 at 0).
@@ -215,9 +239,26 @@ pub struct ZneResult {
     pub noisy_values: Vec<f64>,
 }
 
+/// The most scale factors one ZNE recipe may have (each is a folded circuit to simulate;
+/// extrapolations use a handful).
+pub const MAX_ZNE_SCALES: usize = 64;
+
 impl Zne {
+    /// Checks the recipe before anything runs: 1 to [`MAX_ZNE_SCALES`] scale factors, each in
+    /// `[1, MAX_SCALE_FACTOR]`.
+    pub fn validate(&self) -> Result<(), MitigateError> {
+        if self.scales.is_empty() || self.scales.len() > MAX_ZNE_SCALES {
+            return Err(MitigateError::Invalid(format!(
+                "{} scale factors: expected 1 to {MAX_ZNE_SCALES}",
+                self.scales.len()
+            )));
+        }
+        self.scales.iter().try_for_each(|&s| check_scale_factor(s))
+    }
+
     /// Folds, runs and extrapolates.
     pub fn run(&self, circuit: &Circuit, exec: &Executor) -> Result<ZneResult, MitigateError> {
+        self.validate()?;
         let circuits = self
             .scales
             .iter()

@@ -21,7 +21,8 @@ pub fn run(args: TrainArgs) -> anyhow::Result<()> {
 
     let device: DeviceChoice = args.device.parse()?;
     if let Some(n) = args.threads {
-        tch::set_num_threads(n);
+        // At most MAX_THREADS (1024), so the conversion cannot fail.
+        tch::set_num_threads(i32::try_from(n).unwrap_or(i32::MAX));
     }
     let command = std::iter::once("qecd".to_string())
         .chain(std::env::args().skip(1))
