@@ -7,10 +7,12 @@
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use qecd::code::toric::ToricCode;
+use qecd::decode::neural::card::ModelKind;
+use qecd::decode::neural::channel;
 use qecd::decode::neural::checkpoint::load_model;
-use qecd::decode::neural::infer::predict_classes;
+use qecd::decode::neural::infer::predict;
 use qecd::decode::neural::model::ModelConfig;
-use qecd::decode::neural::train::{channel, make_batch, Learner, TrainConfig};
+use qecd::decode::neural::train::{make_batch, Learner, TrainConfig};
 use qecd::sample::sample_toric;
 use std::path::Path;
 use tch::Device;
@@ -43,7 +45,7 @@ fn inference(c: &mut Criterion) {
         let loaded = load_model(&root.join(model), Device::Cpu).unwrap();
         group.throughput(Throughput::Elements(1024));
         group.bench_function(format!("L{l}_batch1024"), |b| {
-            b.iter(|| predict_classes(&loaded.net, &code, &shots.dets, Device::Cpu, 1024).unwrap())
+            b.iter(|| predict(&loaded.net, &code, &shots.dets, Device::Cpu, 1024).unwrap())
         });
     }
     group.finish();
@@ -56,6 +58,8 @@ fn training(c: &mut Criterion) {
     for l in [4usize, 6, 8] {
         let code = ToricCode::new(l).unwrap();
         let config = TrainConfig {
+            kind: ModelKind::End,
+            distances: Vec::new(),
             distance: l,
             noise: "depolarizing".to_string(),
             p: 0.15,
@@ -72,14 +76,14 @@ fn training(c: &mut Criterion) {
             init_from: None,
             command: String::new(),
         };
-        let batch = make_batch(&code, &config, 0).unwrap();
-        let mut learner = Learner::new(SHIPPED, 1e-4, Device::Cpu).unwrap();
+        let batch = make_batch(&config, 0).unwrap();
+        let mut learner = Learner::new(ModelKind::End, SHIPPED, 1e-4, Device::Cpu).unwrap();
         group.throughput(Throughput::Elements(256));
         group.bench_function(format!("L{l}_step_batch256"), |b| {
-            b.iter(|| learner.step(&batch, 1e-3))
+            b.iter(|| learner.step(&batch, 1e-3).unwrap())
         });
         group.bench_function(format!("L{l}_sample_encode_batch256"), |b| {
-            b.iter(|| make_batch(&code, &config, 1).unwrap())
+            b.iter(|| make_batch(&config, 1).unwrap())
         });
     }
     group.finish();

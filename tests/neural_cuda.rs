@@ -8,10 +8,12 @@ use std::io::Write;
 use qecd::bits::BitMatrix;
 use qecd::code::toric::ToricCode;
 use qecd::decode::neural::batch::row_classes;
+use qecd::decode::neural::card::ModelKind;
+use qecd::decode::neural::channel;
 use qecd::decode::neural::device::{uses_mixed_precision, DeviceChoice};
 use qecd::decode::neural::infer::NeuralDecoder;
 use qecd::decode::neural::model::ModelConfig;
-use qecd::decode::neural::train::{channel, train, RunOptions, TrainConfig};
+use qecd::decode::neural::train::{train, RunOptions, TrainConfig};
 use qecd::sample::sample_toric;
 
 fn cuda_or_skip(test: &str) -> bool {
@@ -43,6 +45,8 @@ fn cuda_training_and_inference_agree_with_cpu() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("gpu");
     let config = TrainConfig {
+        kind: ModelKind::End,
+        distances: Vec::new(),
         distance: 4,
         noise: "depolarizing".to_string(),
         p: 0.08,
@@ -67,7 +71,7 @@ fn cuda_training_and_inference_agree_with_cpu() {
         device: DeviceChoice::Cuda(0),
         ..Default::default()
     };
-    let outcome = train(&config, &out, &options, None).unwrap();
+    let outcome = train(&config, &out, &options, None, &mut |_| {}).unwrap();
     assert_eq!(outcome.card.training.device, "cuda:0");
     assert!(outcome.card.training.mixed_precision);
     assert!(outcome.card.training.last_loss.is_some_and(f64::is_finite));

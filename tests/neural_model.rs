@@ -5,8 +5,8 @@
 use qecd::bits::{set_bit, BitMatrix};
 use qecd::code::toric::ToricCode;
 use qecd::decode::neural::batch::EncodedBatch;
-use qecd::decode::neural::card::{ModelCard, CARD_FILE, MODEL_FILE};
-use qecd::decode::neural::checkpoint::{load_model, save_weights};
+use qecd::decode::neural::card::{ModelCard, ModelKind, CARD_FILE, MODEL_FILE};
+use qecd::decode::neural::checkpoint::{load_model, save_weights, Network};
 use qecd::decode::neural::device::DeviceChoice;
 use qecd::decode::neural::infer::{class_logits, NeuralDecoder};
 use qecd::decode::neural::model::{EndNet, ModelConfig};
@@ -168,8 +168,18 @@ fn same_weights_run_on_any_torus_size() {
     }
 }
 
+/// The END network of a loaded END model.
+fn end_net(net: &Network) -> &EndNet {
+    match net {
+        Network::End(net) => net,
+        Network::Local(_) => panic!("an END model was expected"),
+    }
+}
+
 fn tiny_config(distance: usize, steps: u64) -> TrainConfig {
     TrainConfig {
+        kind: ModelKind::End,
+        distances: Vec::new(),
         distance,
         noise: "depolarizing".to_string(),
         p: 0.06,
@@ -205,14 +215,19 @@ fn model_folder_round_trips_and_rejects_bad_files() {
             ..Default::default()
         },
         None,
+        &mut |_| {},
     )
     .unwrap();
 
     let code = ToricCode::new(3).unwrap();
     let dets = random_syndromes(&code, 50, 0.08, 3);
     let loaded = load_model(&out, Device::Cpu).unwrap();
-    let first = probs(&loaded.net, &code, &dets);
-    let again = probs(&load_model(&out, Device::Cpu).unwrap().net, &code, &dets);
+    let first = probs(end_net(&loaded.net), &code, &dets);
+    let again = probs(
+        end_net(&load_model(&out, Device::Cpu).unwrap().net),
+        &code,
+        &dets,
+    );
     assert_eq!(first, again);
 
     let decoder = NeuralDecoder::load(&out, DeviceChoice::Cpu).unwrap();

@@ -1,4 +1,5 @@
-//! `qecd train`: train an equivariant neural decoder (END) on fresh simulator samples.
+//! `qecd train`: train a neural decoder (END or the local network) on fresh simulator samples,
+//! drawing the library's training events as a progress bar.
 
 use std::path::PathBuf;
 
@@ -7,9 +8,18 @@ use clap::Args;
 /// Arguments of `qecd train`.
 #[derive(Args, Debug)]
 pub struct TrainArgs {
-    /// Side L of the toric code.
+    /// Network: `end` (16 logical classes, one L) or `local` (per-qubit posteriors as matching
+    /// weights, any L).
+    #[arg(long, default_value = "end")]
+    pub kind: String,
+    /// Side L of the toric code (END's training size; the held-out set's size). For `--kind
+    /// local` it defaults to the largest of --distances.
     #[arg(long, short = 'd')]
     pub distance: Option<usize>,
+    /// With --kind local: torus sizes of the training batches, one drawn per step (e.g.
+    /// 6,8,10,12).
+    #[arg(long, value_delimiter = ',')]
+    pub distances: Vec<usize>,
     /// Noise channel spec (e.g. `depolarizing`, `biased:eta=10`).
     #[arg(long, default_value = "depolarizing")]
     pub noise: String,
@@ -99,18 +109,37 @@ fn parse_range(s: &str) -> Result<(f64, f64), String> {
     Ok((num(a)?, num(b)?))
 }
 
+/// The bar over training steps (hidden with `--no-progress`: evaluations then go to stderr).
+#[cfg(feature = "neural")]
+fn steps_bar(steps: u64, show: bool) -> indicatif::ProgressBar {
+    use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+    let bar = if show {
+        ProgressBar::new(steps)
+    } else {
+        ProgressBar::with_draw_target(Some(steps), ProgressDrawTarget::hidden())
+    };
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{elapsed_precise} [{bar:30}] {pos}/{len} steps ({per_sec}, eta {eta}) {msg}",
+        )
+        .expect("valid template")
+        .progress_chars("=> "),
+    );
+    bar
+}
+
 /// Runs `qecd train`.
 #[cfg(feature = "neural")]
 pub fn run(args: TrainArgs) -> anyhow::Result<()> {
     use anyhow::Context;
     use qecd::code::ToricCode;
     use qecd::decode::matching::decoder::MwpmDecoder;
-    use qecd::decode::neural::card::ModelCard;
+    use qecd::decode::neural::card::{ModelCard, ModelKind};
     use qecd::decode::neural::device::DeviceChoice;
     use qecd::decode::neural::evaluate::evaluate;
     use qecd::decode::neural::infer::NeuralDecoder;
     use qecd::decode::neural::model::ModelConfig;
-    use qecd::decode::neural::train::{train, RunOptions, TrainConfig};
+    use qecd::decode::neural::train::{train, RunOptions, TrainConfig, TrainEvent};
     use qecd::decode::Decoder;
     use qecd::noise::NoiseSpec;
 
@@ -129,10 +158,18 @@ pub fn run(args: TrainArgs) -> anyhow::Result<()> {
             &ModelCard::load(&args.out).context("--resume needs the card of an earlier run")?,
         )
     } else {
+        let kind: ModelKind = args.kind.parse().map_err(anyhow::Error::msg)?;
+        let distance = match (args.distance, args.distances.iter().max()) {
+            (Some(l), _) => l,
+            (None, Some(&l)) if kind == ModelKind::Local => l,
+            _ => anyhow::bail!(
+                "--distance is required (unless --resume or --kind local --distances)"
+            ),
+        };
         TrainConfig {
-            distance: args
-                .distance
-                .context("--distance is required (unless --resume)")?,
+            kind,
+            distance,
+            distances: args.distances.clone(),
             noise: args.noise.clone(),
             p: args.p,
             p_range: args.p_range,
@@ -167,11 +204,46 @@ pub fn run(args: TrainArgs) -> anyhow::Result<()> {
     let options = RunOptions {
         resume: args.resume,
         device,
-        progress: !args.no_progress,
         stop_after: args.stop_after,
     };
-    let outcome = train(&config, &args.out, &options, Some(("mwpm", &reference)))
-        .with_context(|| format!("training into {}", args.out.display()))?;
+    let bar = steps_bar(config.steps, !args.no_progress);
+    let mut draw = |event: TrainEvent| match event {
+        TrainEvent::Started { start, .. } => bar.set_position(start),
+        TrainEvent::Step {
+            loss, accuracy, lr, ..
+        } => {
+            bar.inc(1);
+            bar.set_message(format!("loss {loss:.4} acc {accuracy:.4} lr {lr:.2e}"));
+        }
+        TrainEvent::Evaluated {
+            done,
+            model,
+            reference,
+        } => {
+            let vs_ref = reference
+                .map(|(name, r)| format!(", {name} {r:.4}"))
+                .unwrap_or_default();
+            let line = format!(
+                "step {done}/{}: held-out logical error rate (L = {}, p = {}, {} shots): model {model:.4}{vs_ref}",
+                config.steps, config.distance, config.p, config.eval_shots
+            );
+            if bar.is_hidden() {
+                eprintln!("{line}");
+            } else {
+                bar.println(line);
+            }
+        }
+        TrainEvent::Checkpoint { .. } => {}
+    };
+    let outcome = train(
+        &config,
+        &args.out,
+        &options,
+        Some(("mwpm", &reference)),
+        &mut draw,
+    )
+    .with_context(|| format!("training into {}", args.out.display()))?;
+    bar.finish_and_clear();
     let mut card = outcome.card;
     println!(
         "trained {}/{} steps ({} samples, {:.0} samples/s this run) on {}: {} parameters, model in {}",
@@ -220,13 +292,12 @@ pub fn run(args: TrainArgs) -> anyhow::Result<()> {
             eprint!("\r{msg}      ");
         }
     };
-    let eval_seed = card.training.seed ^ 0x00ca_7d5e_ed00;
     card.evaluation = evaluate(
         &code,
         &config.noise,
         &args.card_p,
         args.card_shots,
-        eval_seed,
+        card.training.seed,
         &mut build,
         &mut log,
     )?;
