@@ -2,6 +2,8 @@
 //! batch 1024, encoding included) with the shipped models' weights at L = 6 and 8, and the L = 8
 //! weights at L = 16 (the network has no L-dependent layer); training (samples per second of
 //! optimisation steps, and of sampling + encoding the batches) for the shipped shape.
+//! The local model (`decoders/local-depol`, one set of weights for every L): network plus
+//! per-shot matching per shot at L = 16 and 32, and the two parts separately.
 //! Trained weights matter for inference speed: a freshly initialised network in eval mode has
 //! unnormalised, exploding activations that hit slow floating-point paths.
 
@@ -10,7 +12,9 @@ use qecd::code::toric::ToricCode;
 use qecd::decode::neural::card::ModelKind;
 use qecd::decode::neural::channel;
 use qecd::decode::neural::checkpoint::load_model;
-use qecd::decode::neural::infer::predict;
+use qecd::decode::neural::checkpoint::Network;
+use qecd::decode::neural::infer::{local_posteriors, predict};
+use qecd::decode::neural::reweight::decode_shots;
 use qecd::decode::neural::model::ModelConfig;
 use qecd::decode::neural::train::{make_batch, Learner, TrainConfig};
 use qecd::sample::sample_toric;
@@ -46,6 +50,37 @@ fn inference(c: &mut Criterion) {
         group.throughput(Throughput::Elements(1024));
         group.bench_function(format!("L{l}_batch1024"), |b| {
             b.iter(|| predict(&loaded.net, &code, &shots.dets, Device::Cpu, 1024).unwrap())
+        });
+    }
+    group.finish();
+}
+
+fn local(c: &mut Criterion) {
+    tch::set_num_threads(1);
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
+    let mut group = c.benchmark_group("neural_local_cpu");
+    group.sample_size(10);
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("decoders/local-depol");
+    let loaded = load_model(&dir, Device::Cpu).unwrap();
+    let Network::Local(net) = &loaded.net else {
+        panic!("decoders/local-depol holds a local model");
+    };
+    const SHOTS: usize = 64;
+    for l in [16usize, 32] {
+        let code = ToricCode::new(l).unwrap();
+        let ch = channel("depolarizing", 0.16).unwrap();
+        let shots = sample_toric(&code, &ch, SHOTS, 1, false);
+        let dets = &shots.dets;
+        let q = local_posteriors(net, &code, dets, Device::Cpu).unwrap();
+        group.throughput(Throughput::Elements(SHOTS as u64));
+        group.bench_function(format!("L{l}_p0.16_network_and_matching"), |b| {
+            b.iter(|| pool.install(|| predict(&loaded.net, &code, dets, Device::Cpu, SHOTS).unwrap()))
+        });
+        group.bench_function(format!("L{l}_p0.16_network"), |b| {
+            b.iter(|| local_posteriors(net, &code, dets, Device::Cpu).unwrap())
+        });
+        group.bench_function(format!("L{l}_p0.16_matching"), |b| {
+            b.iter(|| pool.install(|| decode_shots(&code, dets.as_bytes(), dets.stride(), &q).unwrap()))
         });
     }
     group.finish();
@@ -89,5 +124,5 @@ fn training(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, inference, training);
+criterion_group!(benches, inference, local, training);
 criterion_main!(benches);
