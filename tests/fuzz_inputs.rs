@@ -16,9 +16,28 @@ use qecd::io::{ShotFormat, ShotLayout, ShotReader};
 use std::io::Cursor;
 
 const DEM_TOKENS: &[&str] = &[
-    "error(", "0.1", ")", " D", " L", " ^ ", "detector", "(1, 2)", "logical_observable",
-    "shift_detectors", " 1000000", "repeat ", " {\n", "}\n", "\n", "#", "[tag]", "1e-300",
-    "18446744073709551615", "4294967296", ",", "()",
+    "error(",
+    "0.1",
+    ")",
+    " D",
+    " L",
+    " ^ ",
+    "detector",
+    "(1, 2)",
+    "logical_observable",
+    "shift_detectors",
+    " 1000000",
+    "repeat ",
+    " {\n",
+    "}\n",
+    "\n",
+    "#",
+    "[tag]",
+    "1e-300",
+    "18446744073709551615",
+    "4294967296",
+    ",",
+    "()",
 ];
 
 fn check_dem(input: &[u8]) -> Result<(), String> {
@@ -59,7 +78,19 @@ fn check_dem(input: &[u8]) -> Result<(), String> {
     }
 }
 
-const SHOT_TOKENS: &[&str] = &["shot", " D", " L", " M", "0", "1", ",", "\n", "\r\n", "\u{ff}", "99999999999"];
+const SHOT_TOKENS: &[&str] = &[
+    "shot",
+    " D",
+    " L",
+    " M",
+    "0",
+    "1",
+    ",",
+    "\n",
+    "\r\n",
+    "\u{ff}",
+    "99999999999",
+];
 
 fn check_shots(input: &[u8]) -> Result<(), String> {
     // The first byte picks the format and layout, the rest is the file.
@@ -102,7 +133,10 @@ fn dem_files_never_crash_the_parser_or_decoder() {
         &settings,
         check_dem,
     );
-    println!("dem: {} corpus files, {} random cases", report.corpus, report.cases);
+    println!(
+        "dem: {} corpus files, {} random cases",
+        report.corpus, report.cases
+    );
 }
 
 #[test]
@@ -125,5 +159,8 @@ fn shot_files_never_crash_the_readers() {
         &settings,
         check_shots,
     );
-    println!("shots: {} corpus files, {} random cases", report.corpus, report.cases);
+    println!(
+        "shots: {} corpus files, {} random cases",
+        report.corpus, report.cases
+    );
 }

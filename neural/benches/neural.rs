@@ -1,17 +1,23 @@
-//! Neural decoder throughput on the CPU, one libtorch thread: inference (syndromes per second,
+//! Neural decoder throughput on the CPU, one libtorch thread and one rayon thread: inference (syndromes per second,
 //! batch 1024, encoding included) with the shipped models' weights at L = 6 and 8, and the L = 8
 //! weights at L = 16 (the network has no L-dependent layer); training (samples per second of
 //! optimisation steps, and of sampling + encoding the batches) for the shipped shape.
+//! The local model (`decoders/local-depol`, one set of weights for every L): network plus
+//! per-shot matching per shot at L = 16 and 32, and the two parts separately.
 //! Trained weights matter for inference speed: a freshly initialised network in eval mode has
 //! unnormalised, exploding activations that hit slow floating-point paths.
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use qecd::code::toric::ToricCode;
 use qecd::sample::sample_toric;
+use qecd_neural::card::ModelKind;
+use qecd_neural::channel;
 use qecd_neural::checkpoint::load_model;
-use qecd_neural::infer::predict_classes;
+use qecd_neural::checkpoint::Network;
+use qecd_neural::infer::{local_posteriors, predict};
 use qecd_neural::model::ModelConfig;
-use qecd_neural::train::{channel, make_batch, Learner, TrainConfig};
+use qecd_neural::reweight::decode_shots;
+use qecd_neural::train::{make_batch, Learner, TrainConfig};
 use std::path::Path;
 use tch::Device;
 
@@ -22,8 +28,17 @@ const SHIPPED: ModelConfig = ModelConfig {
     kernel: 3,
 };
 
-fn inference(c: &mut Criterion) {
+/// One libtorch thread and one rayon thread (encoding, matching) for every measurement; the
+/// first call sets the global rayon pool.
+fn one_thread() {
     tch::set_num_threads(1);
+    let _ = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build_global();
+}
+
+fn inference(c: &mut Criterion) {
+    one_thread();
     let mut group = c.benchmark_group("neural_inference_cpu");
     group.sample_size(10);
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../decoders");
@@ -43,19 +58,54 @@ fn inference(c: &mut Criterion) {
         let loaded = load_model(&root.join(model), Device::Cpu).unwrap();
         group.throughput(Throughput::Elements(1024));
         group.bench_function(format!("L{l}_batch1024"), |b| {
-            b.iter(|| predict_classes(&loaded.net, &code, &shots.dets, Device::Cpu, 1024).unwrap())
+            b.iter(|| predict(&loaded.net, &code, &shots.dets, Device::Cpu, 1024).unwrap())
+        });
+    }
+    group.finish();
+}
+
+fn local(c: &mut Criterion) {
+    one_thread();
+    // One matching thread, as one libtorch thread (the first call wins; ignore a second one).
+    let _ = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build_global();
+    let mut group = c.benchmark_group("neural_local_cpu");
+    group.sample_size(10);
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../decoders/local-depol");
+    let loaded = load_model(&dir, Device::Cpu).unwrap();
+    let Network::Local(net) = &loaded.net else {
+        panic!("decoders/local-depol holds a local model");
+    };
+    const SHOTS: usize = 64;
+    for l in [16usize, 32] {
+        let code = ToricCode::new(l).unwrap();
+        let ch = channel("depolarizing", 0.16).unwrap();
+        let shots = sample_toric(&code, &ch, SHOTS, 1, false);
+        let dets = &shots.dets;
+        let q = local_posteriors(net, &code, dets, Device::Cpu).unwrap();
+        group.throughput(Throughput::Elements(SHOTS as u64));
+        group.bench_function(format!("L{l}_p0.16_network_and_matching"), |b| {
+            b.iter(|| predict(&loaded.net, &code, dets, Device::Cpu, SHOTS).unwrap())
+        });
+        group.bench_function(format!("L{l}_p0.16_network"), |b| {
+            b.iter(|| local_posteriors(net, &code, dets, Device::Cpu).unwrap())
+        });
+        group.bench_function(format!("L{l}_p0.16_matching"), |b| {
+            b.iter(|| decode_shots(&code, dets.as_bytes(), dets.stride(), &q).unwrap())
         });
     }
     group.finish();
 }
 
 fn training(c: &mut Criterion) {
-    tch::set_num_threads(1);
+    one_thread();
     let mut group = c.benchmark_group("neural_training_cpu");
     group.sample_size(10);
     for l in [4usize, 6, 8] {
-        let code = ToricCode::new(l).unwrap();
         let config = TrainConfig {
+            kind: ModelKind::End,
+            distances: Vec::new(),
             distance: l,
             noise: "depolarizing".to_string(),
             p: 0.15,
@@ -72,18 +122,18 @@ fn training(c: &mut Criterion) {
             init_from: None,
             command: String::new(),
         };
-        let batch = make_batch(&code, &config, 0).unwrap();
-        let mut learner = Learner::new(SHIPPED, 1e-4, Device::Cpu).unwrap();
+        let batch = make_batch(&config, 0).unwrap();
+        let mut learner = Learner::new(ModelKind::End, SHIPPED, 1e-4, Device::Cpu).unwrap();
         group.throughput(Throughput::Elements(256));
         group.bench_function(format!("L{l}_step_batch256"), |b| {
-            b.iter(|| learner.step(&batch, 1e-3))
+            b.iter(|| learner.step(&batch, 1e-3).unwrap())
         });
         group.bench_function(format!("L{l}_sample_encode_batch256"), |b| {
-            b.iter(|| make_batch(&code, &config, 1).unwrap())
+            b.iter(|| make_batch(&config, 1).unwrap())
         });
     }
     group.finish();
 }
 
-criterion_group!(benches, inference, training);
+criterion_group!(benches, inference, local, training);
 criterion_main!(benches);

@@ -41,20 +41,16 @@ impl EncodedBatch {
         }
         let rows = dets.rows();
         let sites = l * l;
-        let mut syndromes = vec![0f32; rows * nd];
+        let syndromes = bit_floats(dets);
         let mut site_xors = vec![0u8; rows * sites];
         let mut pure_classes = vec![0u8; rows];
-        syndromes
-            .par_chunks_mut(ROWS_PER_TASK * nd)
-            .zip(site_xors.par_chunks_mut(ROWS_PER_TASK * sites))
+        site_xors
+            .par_chunks_mut(ROWS_PER_TASK * sites)
             .zip(pure_classes.par_chunks_mut(ROWS_PER_TASK))
             .enumerate()
-            .for_each(|(task, ((syn, xor), pure))| {
+            .for_each(|(task, (xor, pure))| {
                 for (k, pc) in pure.iter_mut().enumerate() {
                     let s = dets.row(task * ROWS_PER_TASK + k);
-                    for (d, f) in syn[k * nd..(k + 1) * nd].iter_mut().enumerate() {
-                        *f = if get_bit(s, d) { 1.0 } else { 0.0 };
-                    }
                     code.site_xors(s, &mut xor[k * sites..(k + 1) * sites]);
                     *pc = code.pure_error_class(s);
                 }
@@ -71,14 +67,45 @@ impl EncodedBatch {
     /// The `(B, 2, L, L)` float input and `(B, L*L)` XOR tensors on `device`.
     pub fn tensors(&self, device: Device) -> (Tensor, Tensor) {
         let (b, l) = (self.rows as i64, self.distance as i64);
-        let syn = Tensor::from_slice(&self.syndromes)
-            .view([b, 2, l, l])
-            .to_device(device);
+        let syn = grid_tensor(&self.syndromes, self.rows, 2, self.distance, device);
         let xor = Tensor::from_slice(&self.site_xors)
             .view([b, l * l])
             .to_device(device);
         (syn, xor)
     }
+}
+
+/// The bits of every row of `m` as 0/1 floats, row after row (`rows * cols` values): for
+/// detector rows the `(B, 2, L, L)` network input, for error rows the `(B, 4, L, L)` target of
+/// the local network.
+pub fn bit_floats(m: &BitMatrix) -> Vec<f32> {
+    let cols = m.cols();
+    let mut out = vec![0f32; m.rows() * cols];
+    out.par_chunks_mut((ROWS_PER_TASK * cols).max(1))
+        .enumerate()
+        .for_each(|(task, part)| {
+            for (k, row) in part.chunks_mut(cols.max(1)).enumerate() {
+                let bits = m.row(task * ROWS_PER_TASK + k);
+                for (d, f) in row.iter_mut().enumerate() {
+                    *f = if get_bit(bits, d) { 1.0 } else { 0.0 };
+                }
+            }
+        });
+    out
+}
+
+/// `values` (`rows * channels * L * L` floats) as a `(rows, channels, L, L)` tensor on `device`.
+pub fn grid_tensor(
+    values: &[f32],
+    rows: usize,
+    channels: usize,
+    distance: usize,
+    device: Device,
+) -> Tensor {
+    let l = distance as i64;
+    Tensor::from_slice(values)
+        .view([rows as i64, channels as i64, l, l])
+        .to_device(device)
 }
 
 /// Logical class (4 bits) of each row of an observable matrix (4 columns).

@@ -18,17 +18,54 @@ pub const MODEL_FILE: &str = "model.safetensors";
 pub const CARD_FILE: &str = "card.json";
 /// File name of the optimizer state inside a model folder.
 pub const OPTIMIZER_FILE: &str = "optimizer.safetensors";
-/// Version of the card layout this build writes and reads.
-pub const CARD_FORMAT: u32 = 1;
+/// Version of the card layout this build writes (format 1, without `kind`, is read as END).
+pub const CARD_FORMAT: u32 = 2;
+
+/// Which network a model folder holds.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ModelKind {
+    /// END: 16 logical-class logits for one torus size ([`super::model::EndNet`]).
+    #[default]
+    End,
+    /// The local network: per-qubit posteriors as matching weights, any torus size
+    /// ([`super::local::LocalNet`]).
+    Local,
+}
+
+impl std::fmt::Display for ModelKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            ModelKind::End => "end",
+            ModelKind::Local => "local",
+        })
+    }
+}
+
+impl std::str::FromStr for ModelKind {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "end" => Ok(ModelKind::End),
+            "local" => Ok(ModelKind::Local),
+            _ => Err(format!("unknown model kind '{s}' (known: end, local)")),
+        }
+    }
+}
 
 /// Description of a trained model.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ModelCard {
     /// Card layout version ([`CARD_FORMAT`]).
     pub format: u32,
+    /// The network ([`ModelKind`]); cards of format 1 hold END models.
+    #[serde(default)]
+    pub kind: ModelKind,
     /// The code family (`toric`).
     pub code: String,
-    /// Side `L` of the torus the model was trained on.
+    /// Side `L` of the torus the model was trained on (END); for a local model, the size of
+    /// the held-out set (it decodes any size; `training.distances` lists the training sizes).
     pub distance: usize,
     /// Noise spec the model was trained for, as given to `--noise` (e.g. `depolarizing`).
     pub noise: String,
@@ -57,6 +94,10 @@ pub struct TrainingRecord {
     pub p: f64,
     /// Range `[a, b]` the per-step `p` is drawn from, if any.
     pub p_range: Option<[f64; 2]>,
+    /// Torus sizes of the training batches (local models: one drawn per step); empty: only
+    /// `distance`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub distances: Vec<usize>,
     /// Steps of the schedule.
     pub steps_total: u64,
     /// Steps done so far.
@@ -146,11 +187,11 @@ impl ModelCard {
                 e.column()
             ),
         })?;
-        if card.format != CARD_FORMAT {
+        if !(1..=CARD_FORMAT).contains(&card.format) {
             return Err(NeuralError::BadModel {
                 path,
                 message: format!(
-                    "card format {} is not supported (this build reads format {CARD_FORMAT})",
+                    "card format {} is not supported (this build reads formats 1 to {CARD_FORMAT})",
                     card.format
                 ),
             });

@@ -1,21 +1,53 @@
-//! Model folders on disk: build the network a card describes and load its weights, with clear
-//! errors for missing, corrupt or mismatched files.
+//! Model folders on disk: build the network a card describes (its kind and shape) and load its
+//! weights, with clear errors for missing, corrupt, mismatched or non-finite weights.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
 use tch::{nn::VarStore, Device, Tensor};
 
-use super::card::{save_safetensors_atomically, ModelCard, MODEL_FILE};
-use super::model::EndNet;
+use super::card::{save_safetensors_atomically, ModelCard, ModelKind, MODEL_FILE};
+use super::local::LocalNet;
+use super::model::{EndNet, ModelConfig};
 use super::NeuralError;
+
+/// A network of either kind.
+#[derive(Debug)]
+pub enum Network {
+    /// END: logical-class logits.
+    End(EndNet),
+    /// The local network: per-qubit posteriors.
+    Local(LocalNet),
+}
+
+impl Network {
+    /// Builds a freshly initialised network of `kind` and `config` under `vs`.
+    pub fn new(
+        vs: &tch::nn::Path,
+        kind: ModelKind,
+        config: ModelConfig,
+    ) -> Result<Self, NeuralError> {
+        Ok(match kind {
+            ModelKind::End => Network::End(EndNet::new(vs, config)?),
+            ModelKind::Local => Network::Local(LocalNet::new(vs, config)?),
+        })
+    }
+
+    /// Its kind.
+    pub fn kind(&self) -> ModelKind {
+        match self {
+            Network::End(_) => ModelKind::End,
+            Network::Local(_) => ModelKind::Local,
+        }
+    }
+}
 
 /// A network with its variables and card.
 pub struct LoadedModel {
     /// The variables (weights and batch-norm statistics).
     pub vs: VarStore,
     /// The network.
-    pub net: EndNet,
+    pub net: Network,
     /// The card it was loaded with.
     pub card: ModelCard,
 }
@@ -32,7 +64,7 @@ impl std::fmt::Debug for LoadedModel {
 pub fn load_model(dir: &Path, device: Device) -> Result<LoadedModel, NeuralError> {
     let card = ModelCard::load(dir)?;
     let mut vs = VarStore::new(device);
-    let net = EndNet::new(&vs.root(), card.model)?;
+    let net = Network::new(&vs.root(), card.kind, card.model)?;
     load_weights(&mut vs, &dir.join(MODEL_FILE))?;
     Ok(LoadedModel { vs, net, card })
 }

@@ -2,8 +2,8 @@
 //! same freshly sampled shots, with 95% Wilson intervals.
 
 use super::card::{DecoderRate, EvalPoint};
-use super::train::{channel, derive_seed};
-use super::NeuralError;
+use super::seeds::{stream_seed, Stream};
+use super::{channel, NeuralError};
 use qecd::code::ToricCode;
 use qecd::decode::Decoder;
 use qecd::sample::ToricSampler;
@@ -12,7 +12,7 @@ use qecd::stats::{wilson_interval, Z95};
 /// Shots sampled and decoded at a time.
 const BATCH: usize = 16_384;
 
-/// Decodes `shots` shots at each `p` (seed derived from `seed` and the index of `p`) with every
+/// Decodes `shots` shots at each `p` (seed derived from the run's `seed` and the index of `p`) with every
 /// decoder `decoders(p)` returns, all on the same shots, and counts wrong logical classes.
 pub fn evaluate(
     code: &ToricCode,
@@ -26,7 +26,7 @@ pub fn evaluate(
     let mut points = Vec::with_capacity(ps.len());
     for (k, &p) in ps.iter().enumerate() {
         let decs = decoders(p)?;
-        let point_seed = derive_seed(seed, k as u64);
+        let point_seed = stream_seed(seed, Stream::CardPoint(k as u64));
         let sampler = ToricSampler::new(*code, &channel(noise, p)?, point_seed);
         let mut errors = vec![0u64; decs.len()];
         let mut done = 0u64;

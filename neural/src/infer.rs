@@ -1,16 +1,19 @@
-//! Decoding with a trained model: batched, on CPU or CUDA.
+//! Decoding with a trained model of either kind, batched, on CPU or CUDA: END's class logits,
+//! or the local network's posteriors followed by per-shot matching ([`super::reweight`]).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use tch::{Device, Kind, Tensor};
 
-use super::batch::EncodedBatch;
-use super::card::ModelCard;
-use super::checkpoint::{load_model, LoadedModel};
+use super::batch::{bit_floats, grid_tensor, EncodedBatch};
+use super::card::{ModelCard, ModelKind, CARD_FILE};
+use super::checkpoint::{load_model, LoadedModel, Network};
 use super::device::{device_name, with_autocast, DeviceChoice};
+use super::local::LocalNet;
 use super::model::EndNet;
-use super::NeuralError;
+use super::reweight::decode_shots;
+use super::{canonical_noise, NeuralError};
 use qecd::bits::BitMatrix;
 use qecd::code::toric::ToricCode;
 use qecd::decode::{DecodeError, Decoder};
@@ -28,8 +31,19 @@ pub fn class_logits(net: &EndNet, batch: &EncodedBatch, device: Device) -> Tenso
     })
 }
 
-/// Predicted observable classes (`class(T(s)) xor argmax`) for detector rows, `chunk` shots per
-/// forward pass.
+/// The rows of `dets` in consecutive blocks of at most `chunk` rows.
+fn row_blocks(dets: &BitMatrix, chunk: usize) -> impl Iterator<Item = BitMatrix> + '_ {
+    let stride = dets.stride();
+    let chunk = chunk.max(1);
+    (0..dets.rows()).step_by(chunk).map(move |start| {
+        let rows = chunk.min(dets.rows() - start);
+        let bytes = dets.as_bytes()[start * stride..(start + rows) * stride].to_vec();
+        BitMatrix::from_bytes(rows, dets.cols(), bytes).expect("whole rows of a valid matrix")
+    })
+}
+
+/// Predicted observable classes (`class(T(s)) xor argmax`) of END for detector rows, `chunk`
+/// shots per forward pass.
 pub fn predict_classes(
     net: &EndNet,
     code: &ToricCode,
@@ -38,13 +52,8 @@ pub fn predict_classes(
     chunk: usize,
 ) -> Result<Vec<u8>, NeuralError> {
     let mut out = Vec::with_capacity(dets.rows());
-    let stride = dets.stride();
-    let chunk = chunk.max(1);
-    for start in (0..dets.rows()).step_by(chunk) {
-        let rows = chunk.min(dets.rows() - start);
-        let bytes = dets.as_bytes()[start * stride..(start + rows) * stride].to_vec();
-        let part =
-            BitMatrix::from_bytes(rows, dets.cols(), bytes).expect("whole rows of a valid matrix");
+    for part in row_blocks(dets, chunk) {
+        let rows = part.rows();
         let batch = EncodedBatch::encode(code, &part)?;
         let argmax = class_logits(net, &batch, device)
             .argmax(1, false)
@@ -57,7 +66,62 @@ pub fn predict_classes(
     Ok(out)
 }
 
-/// The neural decoder: a trained model for one toric code, ready to decode shots.
+/// The local network's posteriors for detector rows of `code`: `4 L^2` values per shot in
+/// error-row order (see [`super::local`]), shot after shot.
+pub fn local_posteriors(
+    net: &LocalNet,
+    code: &ToricCode,
+    dets: &BitMatrix,
+    device: Device,
+) -> Result<Vec<f32>, NeuralError> {
+    let l = code.distance();
+    if dets.cols() != code.num_detectors() {
+        return Err(NeuralError::Mismatch {
+            what: "detectors per shot (2 L^2) of distance",
+            model: format!("{} (L = {l})", code.num_detectors()),
+            data: dets.cols().to_string(),
+        });
+    }
+    let syn = grid_tensor(&bit_floats(dets), dets.rows(), 2, l, device);
+    let q = with_autocast(device, || net.posteriors(&syn)).to_device(Device::Cpu);
+    let n = dets.rows() * 4 * l * l;
+    let mut out = vec![0f32; n];
+    q.f_copy_data(&mut out, n)?;
+    Ok(out)
+}
+
+/// Predicted observable classes of the local network for detector rows: posteriors, `chunk`
+/// shots per forward pass, then matching on each shot's weights (in parallel).
+pub fn predict_local(
+    net: &LocalNet,
+    code: &ToricCode,
+    dets: &BitMatrix,
+    device: Device,
+    chunk: usize,
+) -> Result<Vec<u8>, NeuralError> {
+    let mut out = Vec::with_capacity(dets.rows());
+    for part in row_blocks(dets, chunk) {
+        let q = local_posteriors(net, code, &part, device)?;
+        out.extend(decode_shots(code, part.as_bytes(), part.stride(), &q)?);
+    }
+    Ok(out)
+}
+
+/// Predicted observable classes (4 bits per shot) of a network of either kind.
+pub fn predict(
+    net: &Network,
+    code: &ToricCode,
+    dets: &BitMatrix,
+    device: Device,
+    chunk: usize,
+) -> Result<Vec<u8>, NeuralError> {
+    match net {
+        Network::End(net) => predict_classes(net, code, dets, device, chunk),
+        Network::Local(net) => predict_local(net, code, dets, device, chunk),
+    }
+}
+
+/// The neural decoder: a trained model (either kind) for one toric code, ready to decode shots.
 pub struct NeuralDecoder {
     model: Mutex<LoadedModel>,
     code: ToricCode,
@@ -76,25 +140,35 @@ impl std::fmt::Debug for NeuralDecoder {
 }
 
 impl NeuralDecoder {
-    /// Loads the model folder `dir` (`card.json` + `model.safetensors`) onto `device`.
+    /// Loads the model folder `dir` (`card.json` + `model.safetensors`) onto `device`, for the
+    /// torus size of its card.
     pub fn load(dir: &Path, device: DeviceChoice) -> Result<Self, NeuralError> {
+        let distance = ModelCard::load(dir)?.distance;
+        Self::load_for(dir, device, distance)
+    }
+
+    /// Loads the model folder `dir` onto `device` to decode shots of the L = `distance` torus:
+    /// END models only decode the size they were trained for, local models any size.
+    pub fn load_for(
+        dir: &Path,
+        device: DeviceChoice,
+        distance: usize,
+    ) -> Result<Self, NeuralError> {
         let device = device.resolve()?;
         let model = load_model(dir, device)?;
-        let code = ToricCode::new(model.card.distance).map_err(|e| NeuralError::BadModel {
-            path: dir.join(super::card::CARD_FILE),
+        let card_path = || dir.join(CARD_FILE);
+        let code = ToricCode::new(distance).map_err(|e| NeuralError::BadModel {
+            path: card_path(),
             message: format!("invalid distance: {e}"),
         })?;
-        if model.card.distance < model.card.model.min_distance() {
+        let min = model.card.model.min_distance();
+        if distance < min {
             return Err(NeuralError::BadModel {
-                path: dir.join(super::card::CARD_FILE),
-                message: format!(
-                    "kernel {} needs L >= {}",
-                    model.card.model.kernel,
-                    model.card.model.min_distance()
-                ),
+                path: card_path(),
+                message: format!("kernel {} needs L >= {min}", model.card.model.kernel),
             });
         }
-        Ok(NeuralDecoder {
+        let decoder = NeuralDecoder {
             model: Mutex::new(model),
             code,
             device,
@@ -103,7 +177,9 @@ impl NeuralDecoder {
             } else {
                 CPU_CHUNK
             },
-        })
+        };
+        decoder.check_data(distance, None)?;
+        Ok(decoder)
     }
 
     /// Sets the number of shots per forward pass.
@@ -128,11 +204,11 @@ impl NeuralDecoder {
     }
 
     /// Checks that data of distance `distance` (and noise spec `noise`, when known) is what the
-    /// model was trained for. Noise specs are compared in canonical form (family and its
-    /// parameters); the error rate may differ.
+    /// model was trained for: END models need their own L, local models any L. Noise specs are
+    /// compared in canonical form (family and its parameters); the error rate may differ.
     pub fn check_data(&self, distance: usize, noise: Option<&str>) -> Result<(), NeuralError> {
         let card = self.card();
-        if distance != card.distance {
+        if card.kind == ModelKind::End && distance != card.distance {
             return Err(NeuralError::Mismatch {
                 what: "distance L =",
                 model: card.distance.to_string(),
@@ -140,8 +216,7 @@ impl NeuralDecoder {
             });
         }
         if let Some(noise) = noise {
-            let canonical = super::train::canonical_noise(noise)?;
-            if canonical != card.noise {
+            if canonical_noise(noise)? != card.noise {
                 return Err(NeuralError::Mismatch {
                     what: "noise",
                     model: format!("'{}'", card.noise),
@@ -154,10 +229,24 @@ impl NeuralDecoder {
 
     /// Predicted observable flips (4 bits per shot: the logical class) for detector rows.
     pub fn decode_rows(&self, dets: &BitMatrix) -> Result<BitMatrix, NeuralError> {
-        let classes = {
-            let model = self.lock();
-            predict_classes(&model.net, &self.code, dets, self.device, self.chunk)?
-        };
+        let mut classes = Vec::with_capacity(dets.rows());
+        for part in row_blocks(dets, self.chunk) {
+            // The network runs under the lock; the local model's matching runs after it.
+            let posteriors = match &self.lock().net {
+                Network::End(net) => {
+                    let rows = part.rows();
+                    classes.extend(predict_classes(net, &self.code, &part, self.device, rows)?);
+                    continue;
+                }
+                Network::Local(net) => local_posteriors(net, &self.code, &part, self.device)?,
+            };
+            classes.extend(decode_shots(
+                &self.code,
+                part.as_bytes(),
+                part.stride(),
+                &posteriors,
+            )?);
+        }
         let mut out = BitMatrix::zeros(dets.rows(), 4);
         for (r, &c) in classes.iter().enumerate() {
             out.row_mut(r)[0] = c;
@@ -165,10 +254,10 @@ impl NeuralDecoder {
         Ok(out)
     }
 
-    /// Loads, from `models`, the one trained for distance `distance` (and checks the noise when
-    /// known): the model a run over toric shots of that size needs.
+    /// Loads, from `models`, the one that decodes toric shots of distance `distance` (a local
+    /// model, or the END model trained for that L), and checks the noise when known.
     pub fn for_shots(
-        models: &[std::path::PathBuf],
+        models: &[PathBuf],
         device: DeviceChoice,
         distance: usize,
         noise: Option<&str>,
@@ -176,8 +265,8 @@ impl NeuralDecoder {
         let mut trained_for = Vec::new();
         for dir in models {
             let card = ModelCard::load(dir)?;
-            if card.distance == distance {
-                let decoder = NeuralDecoder::load(dir, device)?;
+            if card.kind == ModelKind::Local || card.distance == distance {
+                let decoder = NeuralDecoder::load_for(dir, device, distance)?;
                 decoder.check_data(distance, noise)?;
                 return Ok(decoder);
             }

@@ -1,15 +1,19 @@
 //! The equivariant neural decoder (END, Egorov, Bondesan and Welling, arXiv:2304.07362) for the
 //! toric code, on libtorch through `tch`: the `qecd-neural` crate, apart from `qecd` so that
 //! nothing else links libtorch. Its executable `qecd-neural` is the `qecd` command line with
-//! this backend installed; `qecd` hands every command that runs a network over to it.
+//! this backend installed; `qecd` hands every command that runs a network over to it. Two
+//! networks: END, and a local network whose per-qubit posteriors set the weights of exact
+//! matching (any torus size).
 //!
-//! - [`model`]: the translation-equivariant trunk and per-site head ([`model::EndNet`]);
+//! - [`model`]: END's translation-equivariant trunk and per-site head ([`model::EndNet`]);
+//! - [`local`], [`reweight`]: the local network and per-shot matching on its posteriors;
 //! - [`pooling`]: the syndrome-dependent class permutation and the pooling over sites;
 //! - [`device`]: `--device` handling and mixed precision on CUDA;
 //! - [`optim`]: AdamW with a one-cycle schedule and fp16 loss scaling, with saveable state;
 //! - [`card`], [`checkpoint`]: the `card.json` that describes a trained model, model folders;
 //! - [`batch`], [`train`], [`infer`]: data from the simulator, training, decoding;
-//! - [`backend`]: [`backend::TorchBackend`], how `--decoder neural` reaches this module.
+//! - [`backend`]: [`backend::TorchBackend`], how `--decoder neural` reaches this module;
+//! - [`seeds`]: every random stream of a run, derived from its seed.
 
 pub mod backend;
 pub mod batch;
@@ -18,12 +22,33 @@ pub mod checkpoint;
 pub mod device;
 pub mod evaluate;
 pub mod infer;
+pub mod local;
 pub mod model;
 pub mod optim;
 pub mod pooling;
+pub mod reweight;
+pub mod seeds;
 pub mod train;
 
 use std::path::PathBuf;
+
+use qecd::noise::{NoiseSpec, PauliChannel};
+
+/// The canonical spelling of a noise spec (`depol` becomes `depolarizing`).
+pub fn canonical_noise(noise: &str) -> Result<String, NeuralError> {
+    noise
+        .parse::<NoiseSpec>()
+        .map(|spec| spec.to_string())
+        .map_err(|e| NeuralError::InvalidConfig(format!("--noise '{noise}': {e}")))
+}
+
+/// The noise channel of spec `noise` at error rate `p`.
+pub fn channel(noise: &str, p: f64) -> Result<PauliChannel, NeuralError> {
+    noise
+        .parse::<NoiseSpec>()
+        .and_then(|spec| spec.channel(p))
+        .map_err(|e| NeuralError::InvalidConfig(format!("--noise '{noise}' at p = {p}: {e}")))
+}
 
 /// Errors of the neural decoder.
 #[derive(Debug, thiserror::Error)]
@@ -72,4 +97,7 @@ pub enum NeuralError {
     /// An invalid setting.
     #[error("{0}")]
     InvalidConfig(String),
+    /// Matching on the network's weights failed.
+    #[error("matching: {0}")]
+    Matching(#[from] qecd::decode::matching::MatchingError),
 }

@@ -1,38 +1,47 @@
-//! Training an END model on fresh samples from the toric-code simulator.
+//! Training a neural decoder (END or the local network) on fresh samples from the toric-code
+//! simulator.
 //!
-//! Every step draws a new batch (seeded from the run's seed and the step index, so a resumed run
-//! sees exactly the batches an uninterrupted one would), encoded on a producer thread while the
-//! network trains on the previous batch. AdamW with a one-cycle schedule; fp16 autocast with loss
-//! scaling on CUDA; checkpoints (weights, optimizer moments, card) every few hundred steps.
+//! Every step draws a new batch (seeded from the run's seed and the step index through
+//! [`super::seeds`], so a resumed run sees exactly the batches an uninterrupted one would),
+//! sampled and encoded on a producer thread while the network trains on the previous batch.
+//! END learns the logical class (cross-entropy over 16 classes); the local network learns the
+//! X and Z part of every qubit's error (per-qubit binary cross-entropy), on a torus size drawn
+//! per step. AdamW with a one-cycle schedule; fp16 autocast with loss scaling on CUDA;
+//! checkpoints (weights, optimizer moments, card) every few hundred steps. Progress is reported
+//! through [`TrainEvent`]s; drawing them is the caller's business.
 
 use std::path::Path;
 use std::sync::mpsc;
 use std::time::Instant;
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rand::{Rng, SeedableRng};
 use tch::{nn::VarStore, Device, Kind, Tensor};
 
-use super::batch::{labels, row_classes, EncodedBatch};
+use super::batch::{bit_floats, grid_tensor, labels, row_classes, EncodedBatch};
 use super::card::{
-    HistoryPoint, ModelCard, TrainingRecord, CARD_FILE, CARD_FORMAT, OPTIMIZER_FILE,
+    HistoryPoint, ModelCard, ModelKind, TrainingRecord, CARD_FILE, CARD_FORMAT, OPTIMIZER_FILE,
 };
-use super::checkpoint::{load_weights, save_weights};
+use super::checkpoint::{load_weights, save_weights, Network};
 use super::device::{device_name, uses_mixed_precision, with_autocast, DeviceChoice};
-use super::infer::predict_classes;
-use super::model::{parameter_count, EndNet, ModelConfig};
+use super::infer::predict;
+use super::model::{parameter_count, ModelConfig};
 use super::optim::{AdamW, LossScaler, OneCycle};
-use super::NeuralError;
+use super::seeds::{stream_seed, Stream};
+use super::{canonical_noise, channel, NeuralError};
 use qecd::bits::BitMatrix;
 use qecd::code::toric::ToricCode;
-use qecd::noise::{NoiseSpec, PauliChannel};
 use qecd::sample::sample_toric;
 
 /// Settings of a training run.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TrainConfig {
-    /// Side L of the torus.
+    /// Which network to train.
+    pub kind: ModelKind,
+    /// Side L of the torus: END's training size; the held-out set's size for both kinds.
     pub distance: usize,
+    /// Local networks: the torus sizes of the training batches (one drawn uniformly per step).
+    /// Empty: train on `distance` only.
+    pub distances: Vec<usize>,
     /// Noise spec (as `--noise`), e.g. `depolarizing`.
     pub noise: String,
     /// Physical error rate (used for the held-out set; for training unless `p_range` is set).
@@ -57,8 +66,8 @@ pub struct TrainConfig {
     pub eval_shots: usize,
     /// Save a checkpoint every this many steps (0: only at the end).
     pub checkpoint_every: u64,
-    /// Start from the weights of this trained model (same network shape; any L, since the
-    /// weights do not depend on L) instead of a random initialisation.
+    /// Start from the weights of this trained model (same kind and network shape; any L, since
+    /// the weights do not depend on L) instead of a random initialisation.
     pub init_from: Option<std::path::PathBuf>,
     /// The command line, recorded in the card.
     pub command: String,
@@ -71,40 +80,66 @@ pub type Reference<'a> = (
     &'a (dyn Fn(&BitMatrix) -> Result<BitMatrix, String> + Sync),
 );
 
-/// The canonical spelling of a noise spec (`depol` becomes `depolarizing`).
-pub fn canonical_noise(noise: &str) -> Result<String, NeuralError> {
-    noise
-        .parse::<NoiseSpec>()
-        .map(|spec| spec.to_string())
-        .map_err(|e| NeuralError::InvalidConfig(format!("--noise '{noise}': {e}")))
+/// What a training run reports while it runs.
+#[derive(Clone, Debug, PartialEq)]
+pub enum TrainEvent {
+    /// The session starts at step `start` and will stop at step `end` of `total`.
+    Started {
+        /// Steps already done (resumed runs).
+        start: u64,
+        /// Step this session stops at.
+        end: u64,
+        /// Steps of the whole schedule.
+        total: u64,
+    },
+    /// A step was taken.
+    Step {
+        /// Steps done.
+        done: u64,
+        /// Moving average of the training loss.
+        loss: f64,
+        /// Moving average of the training accuracy (shots for END, qubit parts for local).
+        accuracy: f64,
+        /// Learning rate of the step.
+        lr: f64,
+    },
+    /// The held-out set was decoded.
+    Evaluated {
+        /// Steps done.
+        done: u64,
+        /// Logical error rate of the model.
+        model: f64,
+        /// Name and logical error rate of the reference decoder on the same shots.
+        reference: Option<(String, f64)>,
+    },
+    /// A checkpoint was written.
+    Checkpoint {
+        /// Steps done.
+        done: u64,
+    },
 }
 
-/// The noise channel of spec `noise` at error rate `p`.
-pub fn channel(noise: &str, p: f64) -> Result<PauliChannel, NeuralError> {
-    noise
-        .parse::<NoiseSpec>()
-        .and_then(|spec| spec.channel(p))
-        .map_err(|e| NeuralError::InvalidConfig(format!("--noise '{noise}' at p = {p}: {e}")))
-}
-
-/// SplitMix64 finaliser: derives independent seeds from (seed, index).
-pub fn derive_seed(seed: u64, index: u64) -> u64 {
-    let mut z = seed ^ index.wrapping_add(1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
-
-/// Index of the held-out stream in [`derive_seed`] (training batches use indices `0..steps`).
-const HELD_OUT_STREAM: u64 = u64::MAX - 1;
-
-/// One training batch: network inputs and labels.
+/// One training batch: network inputs and targets.
 #[derive(Clone, Debug)]
-pub struct TrainBatch {
-    /// Network inputs.
-    pub encoded: EncodedBatch,
-    /// Label class of each shot.
-    pub labels: Vec<i64>,
+pub enum TrainBatch {
+    /// END: encoded syndromes and the label class of each shot.
+    End {
+        /// Network inputs.
+        encoded: EncodedBatch,
+        /// Label class of each shot.
+        labels: Vec<i64>,
+    },
+    /// Local network: syndromes and the error of each shot.
+    Local {
+        /// Side L of the batch's torus.
+        distance: usize,
+        /// Number of shots.
+        rows: usize,
+        /// Detector bits as floats, the `(B, 2, L, L)` input.
+        syndromes: Vec<f32>,
+        /// Error bits as floats, the `(B, 4, L, L)` target (layout of [`super::local`]).
+        errors: Vec<f32>,
+    },
 }
 
 /// A network with its optimizer state: one [`Learner::step`] per batch.
@@ -112,7 +147,7 @@ pub struct Learner {
     /// The variables.
     pub vs: VarStore,
     /// The network.
-    pub net: EndNet,
+    pub net: Network,
     /// AdamW state.
     pub opt: AdamW,
     /// Loss scale (active on CUDA).
@@ -123,17 +158,23 @@ pub struct Learner {
 /// Loss and accuracy of one step (on its own batch, before the update).
 #[derive(Clone, Copy, Debug)]
 pub struct StepStats {
-    /// Mean cross-entropy.
+    /// Mean cross-entropy (END: over classes; local: binary, per qubit part).
     pub loss: f64,
-    /// Fraction of shots whose label was the argmax.
+    /// END: fraction of shots whose label was the argmax; local: fraction of qubit parts
+    /// whose posterior is on the right side of 1/2.
     pub accuracy: f64,
 }
 
 impl Learner {
-    /// A freshly initialised network of shape `model` on `device`.
-    pub fn new(model: ModelConfig, weight_decay: f64, device: Device) -> Result<Self, NeuralError> {
+    /// A freshly initialised network of `kind` and shape `model` on `device`.
+    pub fn new(
+        kind: ModelKind,
+        model: ModelConfig,
+        weight_decay: f64,
+        device: Device,
+    ) -> Result<Self, NeuralError> {
         let vs = VarStore::new(device);
-        let net = EndNet::new(&vs.root(), model)?;
+        let net = Network::new(&vs.root(), kind, model)?;
         let opt = AdamW::new(&vs, weight_decay);
         Ok(Learner {
             vs,
@@ -144,50 +185,88 @@ impl Learner {
         })
     }
 
+    /// The loss (float) and the accuracy tensor of `batch`, in training mode.
+    fn loss(&self, batch: &TrainBatch) -> Result<(Tensor, Tensor), NeuralError> {
+        let device = self.device;
+        match (&self.net, batch) {
+            (Network::End(net), TrainBatch::End { encoded, labels }) => {
+                let (syn, xor) = encoded.tensors(device);
+                let target = Tensor::from_slice(labels).to_device(device);
+                let logits =
+                    with_autocast(device, || net.forward(&syn, &xor, true)).to_kind(Kind::Float);
+                let correct = logits.argmax(1, false).eq_tensor(&target);
+                Ok((logits.cross_entropy_for_logits(&target), correct))
+            }
+            (
+                Network::Local(net),
+                TrainBatch::Local {
+                    distance,
+                    rows,
+                    syndromes,
+                    errors,
+                },
+            ) => {
+                let syn = grid_tensor(syndromes, *rows, 2, *distance, device);
+                let target = grid_tensor(errors, *rows, 4, *distance, device);
+                let logits = with_autocast(device, || net.logits(&syn)).to_kind(Kind::Float);
+                let correct = logits.gt(0.0).eq_tensor(&target.gt(0.5));
+                let loss = logits.binary_cross_entropy_with_logits::<Tensor>(
+                    &target,
+                    None,
+                    None,
+                    tch::Reduction::Mean,
+                );
+                Ok((loss, correct))
+            }
+            _ => Err(NeuralError::InvalidConfig(format!(
+                "a batch for another kind of network than {}",
+                self.net.kind()
+            ))),
+        }
+    }
+
     /// One optimisation step on `batch` with learning rate `lr` (skipped, under fp16 loss
     /// scaling, when the gradients overflow).
-    pub fn step(&mut self, batch: &TrainBatch, lr: f64) -> StepStats {
-        let (syn, xor) = batch.encoded.tensors(self.device);
-        let target = Tensor::from_slice(&batch.labels).to_device(self.device);
+    pub fn step(&mut self, batch: &TrainBatch, lr: f64) -> Result<StepStats, NeuralError> {
         self.opt.zero_grad();
-        let logits =
-            with_autocast(self.device, || self.net.forward(&syn, &xor, true)).to_kind(Kind::Float);
-        let loss = logits.cross_entropy_for_logits(&target);
+        let (loss, correct) = self.loss(batch)?;
         (&loss * self.scaler.scale).backward();
         let finite = !self.scaler.enabled || self.opt.unscale_grads(self.scaler.scale);
         if self.scaler.update(finite) {
             self.opt.step(lr);
         }
-        let accuracy = logits
-            .argmax(1, false)
-            .eq_tensor(&target)
-            .to_kind(Kind::Float)
-            .mean(None)
-            .double_value(&[]);
-        StepStats {
+        Ok(StepStats {
             loss: loss.double_value(&[]),
-            accuracy,
-        }
+            accuracy: correct.to_kind(Kind::Float).mean(None).double_value(&[]),
+        })
     }
 }
 
 /// Samples and encodes the batch of step `step` of a run.
-pub fn make_batch(
-    code: &ToricCode,
-    config: &TrainConfig,
-    step: u64,
-) -> Result<TrainBatch, NeuralError> {
+pub fn make_batch(config: &TrainConfig, step: u64) -> Result<TrainBatch, NeuralError> {
+    let distance = config.distance_at(step);
+    let code = ToricCode::new(distance)
+        .map_err(|e| NeuralError::InvalidConfig(format!("distance {distance}: {e}")))?;
     let ch = channel(&config.noise, config.p_at(step))?;
-    let shots = sample_toric(
-        code,
-        &ch,
-        config.batch,
-        derive_seed(config.seed, step),
-        false,
-    );
-    let encoded = EncodedBatch::encode(code, &shots.dets)?;
-    let labels = labels(&shots.obs, &encoded.pure_classes);
-    Ok(TrainBatch { encoded, labels })
+    let seed = stream_seed(config.seed, Stream::Batch(step));
+    match config.kind {
+        ModelKind::End => {
+            let shots = sample_toric(&code, &ch, config.batch, seed, false);
+            let encoded = EncodedBatch::encode(&code, &shots.dets)?;
+            let labels = labels(&shots.obs, &encoded.pure_classes);
+            Ok(TrainBatch::End { encoded, labels })
+        }
+        ModelKind::Local => {
+            let shots = sample_toric(&code, &ch, config.batch, seed, true);
+            let errors = shots.errors.as_ref().map(bit_floats).unwrap_or_default();
+            Ok(TrainBatch::Local {
+                distance,
+                rows: config.batch,
+                syndromes: bit_floats(&shots.dets),
+                errors,
+            })
+        }
+    }
 }
 
 impl TrainConfig {
@@ -195,13 +274,17 @@ impl TrainConfig {
     pub fn validate(&self) -> Result<(), NeuralError> {
         self.model.validate()?;
         let bad = |m: String| Err(NeuralError::InvalidConfig(m));
-        if self.distance < self.model.min_distance().max(2) {
-            return bad(format!(
-                "--distance {} too small (kernel {} needs L >= {})",
-                self.distance,
-                self.model.kernel,
-                self.model.min_distance().max(2)
-            ));
+        let min = self.model.min_distance().max(2);
+        if self.kind == ModelKind::End && !self.distances.is_empty() {
+            return bad("--distances is for local models; END trains on one --distance".into());
+        }
+        for &l in std::iter::once(&self.distance).chain(&self.distances) {
+            if l < min {
+                return bad(format!(
+                    "distance {l} too small (kernel {} needs L >= {min})",
+                    self.model.kernel
+                ));
+            }
         }
         let valid_p = |p: f64| (0.0..=0.75).contains(&p);
         if !valid_p(self.p) {
@@ -236,11 +319,19 @@ impl TrainConfig {
         match self.p_range {
             None => self.p,
             Some((a, b)) => {
-                let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(derive_seed(
-                    self.seed ^ 0x05ee_d0f9,
-                    step,
-                ));
-                a + (b - a) * rng.random::<f64>()
+                a + (b - a) * stream_rng(self.seed, Stream::ErrorRate(step)).random::<f64>()
+            }
+        }
+    }
+
+    /// The torus size of step `step`.
+    pub fn distance_at(&self, step: u64) -> usize {
+        match self.distances.len() {
+            0 => self.distance,
+            1 => self.distances[0],
+            n => {
+                let k = stream_rng(self.seed, Stream::Distance(step)).random_range(0..n);
+                self.distances[k]
             }
         }
     }
@@ -251,6 +342,7 @@ impl TrainConfig {
             seed: self.seed,
             p: self.p,
             p_range: self.p_range.map(|(a, b)| [a, b]),
+            distances: self.distances.clone(),
             steps_total: self.steps,
             steps_done: 0,
             batch: self.batch,
@@ -273,7 +365,9 @@ impl TrainConfig {
     pub fn from_card(card: &ModelCard) -> Self {
         let t = &card.training;
         TrainConfig {
+            kind: card.kind,
             distance: card.distance,
+            distances: t.distances.clone(),
             noise: card.noise.clone(),
             p: t.p,
             p_range: t.p_range.map(|[a, b]| (a, b)),
@@ -292,16 +386,15 @@ impl TrainConfig {
     }
 }
 
-/// The fixed held-out set of a run: shots at the run's `p`.
+fn stream_rng(seed: u64, stream: Stream) -> rand_xoshiro::Xoshiro256PlusPlus {
+    rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(stream_seed(seed, stream))
+}
+
+/// The fixed held-out set of a run: shots at the run's `p` and `distance`.
 fn held_out(code: &ToricCode, config: &TrainConfig) -> Result<(BitMatrix, Vec<u8>), NeuralError> {
     let ch = channel(&config.noise, config.p)?;
-    let shots = sample_toric(
-        code,
-        &ch,
-        config.eval_shots,
-        derive_seed(config.seed, HELD_OUT_STREAM),
-        false,
-    );
+    let seed = stream_seed(config.seed, Stream::HeldOut);
+    let shots = sample_toric(code, &ch, config.eval_shots, seed, false);
     let truth = row_classes(&shots.obs);
     Ok((shots.dets, truth))
 }
@@ -327,31 +420,43 @@ pub struct RunOptions {
     pub resume: bool,
     /// Where to train.
     pub device: DeviceChoice,
-    /// Draw a progress bar (otherwise evaluations are logged to stderr).
-    pub progress: bool,
     /// Stop (with a checkpoint) after this many steps in this session; resume later.
     pub stop_after: Option<u64>,
 }
 
+/// The card of a new run of `config` on `device`.
+fn new_card(config: &TrainConfig, device: Device) -> Result<ModelCard, NeuralError> {
+    Ok(ModelCard {
+        format: CARD_FORMAT,
+        kind: config.kind,
+        code: "toric".to_string(),
+        distance: config.distance,
+        noise: canonical_noise(&config.noise)?,
+        model: config.model,
+        parameters: 0,
+        training: config.record(&device_name(device), uses_mixed_precision(device)),
+        evaluation: Vec::new(),
+        evaluation_note: None,
+    })
+}
+
 /// Trains a model into the folder `out` (created if needed). With `options.resume`, continues
 /// the run recorded in `out/card.json` with the settings recorded there (`config` is not used).
-/// Without it, `out` must not hold a card yet.
+/// Without it, `out` must not hold a card yet. Progress goes to `events`.
 pub fn train(
     config: &TrainConfig,
     out: &Path,
     options: &RunOptions,
     reference: Option<Reference<'_>>,
+    events: &mut dyn FnMut(TrainEvent),
 ) -> Result<TrainOutcome, NeuralError> {
-    let resume = options.resume;
-    let progress = options.progress;
     let device = options.device.resolve()?;
-    let mixed = uses_mixed_precision(device);
     std::fs::create_dir_all(out).map_err(|source| NeuralError::Io {
         path: out.to_path_buf(),
         source,
     })?;
     let card_path = out.join(CARD_FILE);
-    let (config, mut card) = if resume {
+    let (config, mut card) = if options.resume {
         let card = ModelCard::load(out)?;
         (TrainConfig::from_card(&card), card)
     } else {
@@ -362,46 +467,40 @@ pub fn train(
             )));
         }
         config.validate()?;
-        let card = ModelCard {
-            format: CARD_FORMAT,
-            code: "toric".to_string(),
-            distance: config.distance,
-            noise: canonical_noise(&config.noise)?,
-            model: config.model,
-            parameters: 0,
-            training: config.record(&device_name(device), mixed),
-            evaluation: Vec::new(),
-            evaluation_note: None,
-        };
-        (config.clone(), card)
+        (config.clone(), new_card(config, device)?)
     };
     let code = ToricCode::new(config.distance)
         .map_err(|e| NeuralError::InvalidConfig(format!("--distance {}: {e}", config.distance)))?;
 
-    tch::manual_seed(derive_seed(config.seed, u64::MAX) as i64);
-    let mut learner = Learner::new(config.model, config.weight_decay, device)?;
+    tch::manual_seed(stream_seed(config.seed, Stream::Init) as i64);
+    let mut learner = Learner::new(config.kind, config.model, config.weight_decay, device)?;
     card.parameters = parameter_count(&learner.vs);
     let start = card.training.steps_done;
     let end = match options.stop_after {
         Some(n) => (start + n).min(config.steps),
         None => config.steps,
     };
-    if resume && start > 0 {
+    if options.resume && start > 0 {
         load_weights(&mut learner.vs, &out.join(super::card::MODEL_FILE))?;
         learner.opt.load(&out.join(OPTIMIZER_FILE), start)?;
     } else if let Some(init) = &config.init_from {
         let init_card = ModelCard::load(init)?;
-        if init_card.model != config.model {
+        if init_card.model != config.model || init_card.kind != config.kind {
             return Err(NeuralError::Mismatch {
-                what: "network shape (--init-from)",
-                model: format!("{:?} in {}", init_card.model, init.display()),
-                data: format!("{:?}", config.model),
+                what: "network (--init-from)",
+                model: format!(
+                    "{} {:?} in {}",
+                    init_card.kind,
+                    init_card.model,
+                    init.display()
+                ),
+                data: format!("{} {:?}", config.kind, config.model),
             });
         }
         load_weights(&mut learner.vs, &init.join(super::card::MODEL_FILE))?;
     }
     card.training.device = device_name(device);
-    card.training.mixed_precision = mixed;
+    card.training.mixed_precision = uses_mixed_precision(device);
     let schedule = OneCycle {
         max_lr: config.lr,
         total_steps: config.steps,
@@ -413,31 +512,18 @@ pub fn train(
             let pred = decode(&eval_dets).map_err(|e| {
                 NeuralError::InvalidConfig(format!("reference decoder {name}: {e}"))
             })?;
-            Some((name, error_rate(&row_classes(&pred), &eval_truth)))
+            Some((
+                name.to_string(),
+                error_rate(&row_classes(&pred), &eval_truth),
+            ))
         }
         None => None,
     };
-
-    let bar = if progress {
-        ProgressBar::new(config.steps)
-    } else {
-        ProgressBar::with_draw_target(Some(config.steps), ProgressDrawTarget::hidden())
-    };
-    bar.set_style(
-        ProgressStyle::with_template(
-            "{elapsed_precise} [{bar:30}] {pos}/{len} steps ({per_sec}, eta {eta}) {msg}",
-        )
-        .expect("valid template")
-        .progress_chars("=> "),
-    );
-    bar.set_position(start);
-    let log = |line: String| {
-        if bar.is_hidden() {
-            eprintln!("{line}");
-        } else {
-            bar.println(line);
-        }
-    };
+    events(TrainEvent::Started {
+        start,
+        end,
+        total: config.steps,
+    });
 
     // Producer: samples and encodes the batches of steps start.. on its own thread.
     let (tx, rx) = mpsc::sync_channel::<Result<TrainBatch, NeuralError>>(2);
@@ -445,7 +531,7 @@ pub fn train(
         let config = config.clone();
         std::thread::spawn(move || {
             for step in start..end {
-                if tx.send(make_batch(&code, &config, step)).is_err() {
+                if tx.send(make_batch(&config, step)).is_err() {
                     break;
                 }
             }
@@ -476,45 +562,38 @@ pub fn train(
             .recv()
             .map_err(|_| NeuralError::InvalidConfig("sampler thread stopped".to_string()))??;
         let lr = schedule.lr(step);
-        let stats = learner.step(&batch, lr);
+        let stats = learner.step(&batch, lr)?;
         ema_loss = ema(ema_loss, stats.loss);
         ema_acc = ema(ema_acc, stats.accuracy);
-        bar.inc(1);
-        bar.set_message(format!(
-            "loss {:.4} acc {:.4} lr {:.2e}",
-            ema_loss.unwrap_or(f64::NAN),
-            ema_acc.unwrap_or(f64::NAN),
-            lr
-        ));
         let done = step + 1;
+        events(TrainEvent::Step {
+            done,
+            loss: ema_loss.unwrap_or(f64::NAN),
+            accuracy: ema_acc.unwrap_or(f64::NAN),
+            lr,
+        });
         card.training.last_loss = ema_loss;
         if (config.eval_every > 0 && done % config.eval_every == 0) || done == end {
-            let pred = predict_classes(&learner.net, &code, &eval_dets, device, 4096)?;
+            let pred = predict(&learner.net, &code, &eval_dets, device, 4096)?;
             let rate = error_rate(&pred, &eval_truth);
             card.training.history.push(HistoryPoint {
                 step: done,
                 model_error_rate: rate,
-                matching_error_rate: reference_rate.map(|(_, r)| r),
+                matching_error_rate: reference_rate.as_ref().map(|(_, r)| *r),
             });
-            let vs_ref = reference_rate
-                .map(|(name, r)| format!(", {name} {r:.4}"))
-                .unwrap_or_default();
-            log(format!(
-                "step {done}/{}: held-out logical error rate (p = {}, {} shots): model {rate:.4}{vs_ref}; train loss {:.4} acc {:.4}",
-                config.steps,
-                config.p,
-                config.eval_shots,
-                ema_loss.unwrap_or(f64::NAN),
-                ema_acc.unwrap_or(f64::NAN),
-            ));
+            events(TrainEvent::Evaluated {
+                done,
+                model: rate,
+                reference: reference_rate.clone(),
+            });
         }
         if (config.checkpoint_every > 0 && done % config.checkpoint_every == 0) || done == end {
             save_all(&mut card, &learner, done)?;
+            events(TrainEvent::Checkpoint { done });
         }
     }
     drop(rx);
     let _ = producer.join();
-    bar.finish_and_clear();
     if start == end {
         // Nothing trained in this session: only the card (e.g. the device) may have changed.
         card.save(out)?;

@@ -4,8 +4,8 @@
 use qecd::bits::{set_bit, BitMatrix};
 use qecd::code::toric::ToricCode;
 use qecd_neural::batch::EncodedBatch;
-use qecd_neural::card::{ModelCard, CARD_FILE, MODEL_FILE};
-use qecd_neural::checkpoint::{load_model, save_weights};
+use qecd_neural::card::{ModelCard, ModelKind, CARD_FILE, MODEL_FILE};
+use qecd_neural::checkpoint::{load_model, save_weights, Network};
 use qecd_neural::device::DeviceChoice;
 use qecd_neural::infer::{class_logits, NeuralDecoder};
 use qecd_neural::model::{EndNet, ModelConfig};
@@ -167,8 +167,18 @@ fn same_weights_run_on_any_torus_size() {
     }
 }
 
+/// The END network of a loaded END model.
+fn end_net(net: &Network) -> &EndNet {
+    match net {
+        Network::End(net) => net,
+        Network::Local(_) => panic!("an END model was expected"),
+    }
+}
+
 fn tiny_config(distance: usize, steps: u64) -> TrainConfig {
     TrainConfig {
+        kind: ModelKind::End,
+        distances: Vec::new(),
         distance,
         noise: "depolarizing".to_string(),
         p: 0.06,
@@ -204,14 +214,19 @@ fn model_folder_round_trips_and_rejects_bad_files() {
             ..Default::default()
         },
         None,
+        &mut |_| {},
     )
     .unwrap();
 
     let code = ToricCode::new(3).unwrap();
     let dets = random_syndromes(&code, 50, 0.08, 3);
     let loaded = load_model(&out, Device::Cpu).unwrap();
-    let first = probs(&loaded.net, &code, &dets);
-    let again = probs(&load_model(&out, Device::Cpu).unwrap().net, &code, &dets);
+    let first = probs(end_net(&loaded.net), &code, &dets);
+    let again = probs(
+        end_net(&load_model(&out, Device::Cpu).unwrap().net),
+        &code,
+        &dets,
+    );
     assert_eq!(first, again);
 
     let decoder = NeuralDecoder::load(&out, DeviceChoice::Cpu).unwrap();
@@ -271,6 +286,7 @@ fn weights_with_nan_or_infinity_are_refused_naming_file_and_tensor() {
             ..Default::default()
         },
         None,
+        &mut |_| {},
     )
     .unwrap();
     let path = out.join(MODEL_FILE);

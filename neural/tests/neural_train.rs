@@ -6,16 +6,19 @@ use qecd::code::toric::ToricCode;
 use qecd::decode::ml::MlDecoder;
 use qecd::sample::sample_toric;
 use qecd_neural::batch::{labels, row_classes, EncodedBatch};
-use qecd_neural::card::ModelCard;
+use qecd_neural::card::{ModelCard, ModelKind};
+use qecd_neural::channel;
 use qecd_neural::checkpoint::load_model;
 use qecd_neural::device::DeviceChoice;
 use qecd_neural::infer::NeuralDecoder;
 use qecd_neural::model::ModelConfig;
-use qecd_neural::train::{channel, train, RunOptions, TrainConfig};
+use qecd_neural::train::{train, RunOptions, TrainConfig};
 use tch::Device;
 
 fn config(steps: u64) -> TrainConfig {
     TrainConfig {
+        kind: ModelKind::End,
+        distances: Vec::new(),
         distance: 3,
         noise: "depolarizing".to_string(),
         p: 0.08,
@@ -59,7 +62,7 @@ fn training_at_l3_approaches_maximum_likelihood() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("l3");
     tch::set_num_threads(1);
-    let outcome = train(&config(400), &out, &cpu(), None).unwrap();
+    let outcome = train(&config(400), &out, &cpu(), None, &mut |_| {}).unwrap();
     assert_eq!(outcome.card.training.steps_done, 400);
     assert_eq!(outcome.card.training.samples, 400 * 128);
 
@@ -113,14 +116,16 @@ fn resumed_training_matches_an_uninterrupted_run() {
         batch: 32,
         ..config(6)
     };
-    train(&c, &straight, &cpu(), None).unwrap();
+    train(&c, &straight, &cpu(), None, &mut |_| {}).unwrap();
     let first = RunOptions {
         stop_after: Some(3),
         ..cpu()
     };
-    let part = train(&c, &split, &first, None).unwrap();
+    let part = train(&c, &split, &first, None, &mut |_| {}).unwrap();
     assert_eq!(part.card.training.steps_done, 3);
-    let err = train(&c, &split, &cpu(), None).unwrap_err().to_string();
+    let err = train(&c, &split, &cpu(), None, &mut |_| {})
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("--resume"), "{err}");
     let resumed = train(
         &c,
@@ -130,6 +135,7 @@ fn resumed_training_matches_an_uninterrupted_run() {
             ..cpu()
         },
         None,
+        &mut |_| {},
     )
     .unwrap();
     assert_eq!(resumed.card.training.steps_done, 6);
@@ -190,7 +196,9 @@ fn bad_settings_are_refused() {
         ),
     ];
     for (c, needle) in cases {
-        let err = train(&c, &out, &cpu(), None).unwrap_err().to_string();
+        let err = train(&c, &out, &cpu(), None, &mut |_| {})
+            .unwrap_err()
+            .to_string();
         assert!(err.contains(needle), "expected '{needle}' in: {err}");
     }
     let err = train(
@@ -201,6 +209,7 @@ fn bad_settings_are_refused() {
             ..cpu()
         },
         None,
+        &mut |_| {},
     )
     .unwrap_err()
     .to_string();
@@ -221,7 +230,7 @@ fn init_from_starts_from_another_models_weights_at_another_size() {
         batch: 32,
         ..config(3)
     };
-    train(&c3, &small, &cpu(), None).unwrap();
+    train(&c3, &small, &cpu(), None, &mut |_| {}).unwrap();
     // One step with a negligible learning rate: the kernels stay those of the L = 3 model.
     let c4 = TrainConfig {
         distance: 4,
@@ -230,7 +239,7 @@ fn init_from_starts_from_another_models_weights_at_another_size() {
         init_from: Some(small.clone()),
         ..config(1)
     };
-    let outcome = train(&c4, &big, &cpu(), None).unwrap();
+    let outcome = train(&c4, &big, &cpu(), None, &mut |_| {}).unwrap();
     assert_eq!(outcome.card.training.init_from.as_deref(), small.to_str());
     let a = load_model(&small, Device::Cpu).unwrap().vs.variables();
     let b = load_model(&big, Device::Cpu).unwrap().vs.variables();
@@ -248,7 +257,9 @@ fn init_from_starts_from_another_models_weights_at_another_size() {
         init_from: Some(small.clone()),
         ..config(1)
     };
-    let err = train(&other, &wrong, &cpu(), None).unwrap_err().to_string();
+    let err = train(&other, &wrong, &cpu(), None, &mut |_| {})
+        .unwrap_err()
+        .to_string();
     assert!(
         err.contains("--init-from") && err.contains("width: 16"),
         "{err}"

@@ -1,4 +1,5 @@
-//! `qecd train`: train an equivariant neural decoder (END) on fresh simulator samples.
+//! `qecd train`: train a neural decoder (END or the local network) on fresh simulator samples,
+//! drawing the library's training events as a progress bar.
 
 use std::path::PathBuf;
 
@@ -7,9 +8,18 @@ use clap::Args;
 /// Arguments of `qecd train`.
 #[derive(Args, Debug)]
 pub struct TrainArgs {
-    /// Side L of the toric code.
+    /// Network: `end` (16 logical classes, one L) or `local` (per-qubit posteriors as matching
+    /// weights, any L).
+    #[arg(long, default_value = "end")]
+    pub kind: String,
+    /// Side L of the toric code (END's training size; the held-out set's size). For `--kind
+    /// local` it defaults to the largest of --distances.
     #[arg(long, short = 'd')]
     pub distance: Option<usize>,
+    /// With --kind local: torus sizes of the training batches, one drawn per step (e.g.
+    /// 6,8,10,12).
+    #[arg(long, value_delimiter = ',')]
+    pub distances: Vec<usize>,
     /// Noise channel spec (e.g. `depolarizing`, `biased:eta=10`).
     #[arg(long, default_value = "depolarizing")]
     pub noise: String,

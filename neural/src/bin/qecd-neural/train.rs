@@ -1,7 +1,25 @@
-//! `qecd train`: trains a neural decoder. Only `qecd-neural` has it (it links libtorch);
-//! `qecd` hands `train` over to `qecd-neural`.
+//! `qecd train`: trains a neural decoder (END or the local network). Only `qecd-neural` has
+//! it (it links libtorch); `qecd` hands `train` over to `qecd-neural`.
 
 use crate::cli::train::TrainArgs;
+
+/// The bar over training steps (hidden with `--no-progress`: evaluations then go to stderr).
+fn steps_bar(steps: u64, show: bool) -> indicatif::ProgressBar {
+    use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+    let bar = if show {
+        ProgressBar::new(steps)
+    } else {
+        ProgressBar::with_draw_target(Some(steps), ProgressDrawTarget::hidden())
+    };
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{elapsed_precise} [{bar:30}] {pos}/{len} steps ({per_sec}, eta {eta}) {msg}",
+        )
+        .expect("valid template")
+        .progress_chars("=> "),
+    );
+    bar
+}
 
 /// Runs `qecd train`.
 pub fn run(args: TrainArgs) -> anyhow::Result<()> {
@@ -10,12 +28,12 @@ pub fn run(args: TrainArgs) -> anyhow::Result<()> {
     use qecd::decode::matching::decoder::MwpmDecoder;
     use qecd::decode::Decoder;
     use qecd::noise::NoiseSpec;
-    use qecd_neural::card::ModelCard;
+    use qecd_neural::card::{ModelCard, ModelKind};
     use qecd_neural::device::DeviceChoice;
     use qecd_neural::evaluate::evaluate;
     use qecd_neural::infer::NeuralDecoder;
     use qecd_neural::model::ModelConfig;
-    use qecd_neural::train::{train, RunOptions, TrainConfig};
+    use qecd_neural::train::{train, RunOptions, TrainConfig, TrainEvent};
 
     use crate::cli::model::toric_dem;
 
@@ -33,10 +51,18 @@ pub fn run(args: TrainArgs) -> anyhow::Result<()> {
             &ModelCard::load(&args.out).context("--resume needs the card of an earlier run")?,
         )
     } else {
+        let kind: ModelKind = args.kind.parse().map_err(anyhow::Error::msg)?;
+        let distance = match (args.distance, args.distances.iter().max()) {
+            (Some(l), _) => l,
+            (None, Some(&l)) if kind == ModelKind::Local => l,
+            _ => anyhow::bail!(
+                "--distance is required (unless --resume or --kind local --distances)"
+            ),
+        };
         TrainConfig {
-            distance: args
-                .distance
-                .context("--distance is required (unless --resume)")?,
+            kind,
+            distance,
+            distances: args.distances.clone(),
             noise: args.noise.clone(),
             p: args.p,
             p_range: args.p_range,
@@ -71,11 +97,46 @@ pub fn run(args: TrainArgs) -> anyhow::Result<()> {
     let options = RunOptions {
         resume: args.resume,
         device,
-        progress: !args.no_progress,
         stop_after: args.stop_after,
     };
-    let outcome = train(&config, &args.out, &options, Some(("mwpm", &reference)))
-        .with_context(|| format!("training into {}", args.out.display()))?;
+    let bar = steps_bar(config.steps, !args.no_progress);
+    let mut draw = |event: TrainEvent| match event {
+        TrainEvent::Started { start, .. } => bar.set_position(start),
+        TrainEvent::Step {
+            loss, accuracy, lr, ..
+        } => {
+            bar.inc(1);
+            bar.set_message(format!("loss {loss:.4} acc {accuracy:.4} lr {lr:.2e}"));
+        }
+        TrainEvent::Evaluated {
+            done,
+            model,
+            reference,
+        } => {
+            let vs_ref = reference
+                .map(|(name, r)| format!(", {name} {r:.4}"))
+                .unwrap_or_default();
+            let line = format!(
+                "step {done}/{}: held-out logical error rate (L = {}, p = {}, {} shots): model {model:.4}{vs_ref}",
+                config.steps, config.distance, config.p, config.eval_shots
+            );
+            if bar.is_hidden() {
+                eprintln!("{line}");
+            } else {
+                bar.println(line);
+            }
+        }
+        TrainEvent::Checkpoint { .. } => {}
+    };
+    let outcome = train(
+        &config,
+        &args.out,
+        &options,
+        Some(("mwpm", &reference)),
+        &mut draw,
+    )
+    .with_context(|| format!("training into {}", args.out.display()))?;
+    bar.finish_and_clear();
     let mut card = outcome.card;
     println!(
         "trained {}/{} steps ({} samples, {:.0} samples/s this run) on {}: {} parameters, model in {}",
@@ -124,13 +185,12 @@ pub fn run(args: TrainArgs) -> anyhow::Result<()> {
             eprint!("\r{msg}      ");
         }
     };
-    let eval_seed = card.training.seed ^ 0x00ca_7d5e_ed00;
     card.evaluation = evaluate(
         &code,
         &config.noise,
         &args.card_p,
         args.card_shots,
-        eval_seed,
+        card.training.seed,
         &mut build,
         &mut log,
     )?;

@@ -1,0 +1,191 @@
+#!/usr/bin/env python3
+"""Logical error rates of a qecd neural model, qecd's MWPM and PyMatching 2.4 (plain and with
+`enable_correlations`) on identical depolarizing toric-code shots, and decoding speed.
+
+For every (L, p): `qecd sample` writes the shots (b8), their observables (b8) and the DEM (Y as
+`X ^ Z`, so PyMatching's correlated decoding can use it); `qecd predict` decodes them with
+`--decoder neural --model MODEL` and `--decoder mwpm`; PyMatching decodes the same files. Per
+decoder: mistakes, rate, Wilson 95% interval; per pair (model vs. PyMatching-correlated):
+the ratio of the rates with a paired 95% interval (multinomial bootstrap of the per-shot 2x2
+table), so the comparison uses that the shots are shared.
+
+Speed (`--speed-distances`): decoding time per shot on one thread, on the same files: qecd's
+`count-mistakes --time --threads 1` (network + per-shot matching; excludes start-up and DEM
+parsing) against PyMatching-correlated's `decode_batch` (graph construction excluded).
+
+Usage:
+  python3 scripts/compare_neural_pymatching.py --model decoders/local-depol \\
+      [--distances 6,8,12,16,24,32] [--ps 0.10,0.12,0.14,0.16,0.17,0.18] \\
+      [--shots 10000] [--shots-at 24=5000,32=5000] [--seed 2024] [--json out.json]
+Needs stim, pymatching 2.4 and numpy (scripts/requirements-test.txt); installs nothing.
+"""
+import argparse
+import json
+import math
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+import pymatching
+import stim
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def wilson(k, n, z=1.959964):
+    if n == 0:
+        return (0.0, 1.0)
+    p = k / n
+    d = 1 + z * z / n
+    c = (p + z * z / (2 * n)) / d
+    h = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / d
+    return (max(0.0, c - h), min(1.0, c + h))
+
+
+def paired_ratio(wrong_a, wrong_b, rng, draws=4000):
+    """Ratio rate(a)/rate(b) with a 95% interval from a multinomial bootstrap of the paired
+    table (both wrong, only a, only b, neither)."""
+    n = len(wrong_a)
+    cells = np.array([np.sum(wrong_a & wrong_b), np.sum(wrong_a & ~wrong_b),
+                      np.sum(~wrong_a & wrong_b), np.sum(~wrong_a & ~wrong_b)])
+    b = cells[0] + cells[2]
+    ratio = (cells[0] + cells[1]) / b if b else float("inf")
+    sim = rng.multinomial(n, cells / n, size=draws)
+    num, den = sim[:, 0] + sim[:, 1], sim[:, 0] + sim[:, 2]
+    ok = den > 0
+    r = num[ok] / den[ok]
+    lo, hi = (np.quantile(r, [0.025, 0.975]) if r.size else (float("nan"), float("nan")))
+    return float(ratio), float(lo), float(hi), [int(c) for c in cells]
+
+
+def read_b8(path, bits, shots):
+    data = np.fromfile(path, dtype=np.uint8).reshape(shots, (bits + 7) // 8)
+    return np.unpackbits(data, axis=1, bitorder="little")[:, :bits].astype(bool)
+
+
+def run(cmd, **kw):
+    return subprocess.run(cmd, check=True, text=True, capture_output=True, **kw)
+
+
+def sample(qecd, tmp, L, p, shots, seed):
+    d, o, m = (os.path.join(tmp, f"L{L}_p{p}.{x}") for x in ("b8", "obs.b8", "dem"))
+    run([qecd, "sample", "--code", "toric", "--distance", str(L), "--noise", "depolarizing",
+         "--p", str(p), "--shots", str(shots), "--seed", str(seed), "--out", d,
+         "--out_format", "b8", "--obs_out", o, "--obs_out_format", "b8", "--dem_out", m])
+    return d, o, m
+
+
+def qecd_predict(qecd, decoder, model, dem, dets, out, threads):
+    cmd = [qecd, "predict", "--decoder", decoder, "--dem", dem, "--in", dets, "--in_format",
+           "b8", "--out", out, "--out_format", "b8", "--threads", str(threads)]
+    if decoder == "neural":
+        cmd += ["--model", model, "--device", "cpu"]
+    run(cmd)
+
+
+def qecd_time_per_shot(qecd, model, dem, dets, obs):
+    r = run([qecd, "count-mistakes", "--decoder", "neural", "--model", model, "--device", "cpu",
+             "--dem", dem, "--in", dets, "--in_format", "b8", "--obs_in", obs,
+             "--obs_in_format", "b8", "--threads", "1", "--time"],
+            env={**os.environ, "OMP_NUM_THREADS": "1"})
+    for line in r.stderr.splitlines():
+        if line.startswith("Decoding time per shot:"):
+            v = line.split(":")[1].strip()
+            for unit, scale in (("us", 1e-6), ("ms", 1e-3), ("s", 1.0)):
+                if v.endswith(unit):
+                    return float(v[: -len(unit)]) * scale
+    raise RuntimeError(f"no timing in: {r.stderr}")
+
+
+def parse_at(text):
+    out = {}
+    for part in filter(None, (text or "").split(",")):
+        k, v = part.split("=")
+        out[int(k)] = int(v)
+    return out
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--qecd", default=os.path.join(ROOT, "target/release/qecd"))
+    ap.add_argument("--model", required=True)
+    ap.add_argument("--distances", default="6,8,12,16,24,32")
+    ap.add_argument("--ps", default="0.10,0.12,0.14,0.16,0.17,0.18")
+    ap.add_argument("--shots", type=int, default=10000)
+    ap.add_argument("--shots-at", default="", help="per-L shot counts, e.g. 24=5000,32=5000")
+    ap.add_argument("--seed", type=int, default=2024)
+    ap.add_argument("--threads", type=int, default=os.cpu_count())
+    ap.add_argument("--speed-distances", default="16,32")
+    ap.add_argument("--speed-p", type=float, default=0.16)
+    ap.add_argument("--speed-shots", type=int, default=1000)
+    ap.add_argument("--json", help="write all results here")
+    a = ap.parse_args()
+    rng = np.random.default_rng(a.seed)
+    distances = [int(x) for x in a.distances.split(",") if x]
+    ps = [float(x) for x in a.ps.split(",") if x]
+    shots_at = parse_at(a.shots_at)
+    rows = []
+    names = ["neural", "mwpm", "pymatching", "pymatching_corr"]
+    print(f"{'L':>3} {'p':>5} {'shots':>6} " + " ".join(f"{n:>24}" for n in names)
+          + f" {'neural/pm_corr [95%]':>24}", flush=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        for L in distances:
+            for k, p in enumerate(ps):
+                shots = shots_at.get(L, a.shots)
+                seed = a.seed * 1000 + L * 37 + k
+                dets, obs, dem = sample(a.qecd, tmp, L, p, shots, seed)
+                nd = 2 * L * L
+                truth = read_b8(obs, 4, shots)
+                wrong = {}
+                for dec in ("neural", "mwpm"):
+                    out = os.path.join(tmp, f"pred_{dec}.b8")
+                    qecd_predict(a.qecd, dec, a.model, dem, dets, out, a.threads)
+                    wrong[dec] = np.any(read_b8(out, 4, shots) != truth, axis=1)
+                syn = read_b8(dets, nd, shots).astype(np.uint8)
+                model = stim.DetectorErrorModel.from_file(dem)
+                for name, corr in (("pymatching", False), ("pymatching_corr", True)):
+                    m = pymatching.Matching.from_detector_error_model(model, enable_correlations=corr)
+                    pred = m.decode_batch(syn, enable_correlations=corr)
+                    wrong[name] = np.any(pred.astype(bool) != truth, axis=1)
+                row = {"L": L, "p": p, "shots": shots, "seed": seed, "decoders": {}}
+                for n in names:
+                    e = int(wrong[n].sum())
+                    lo, hi = wilson(e, shots)
+                    row["decoders"][n] = {"errors": e, "rate": e / shots, "ci": [lo, hi]}
+                ratio, lo, hi, cells = paired_ratio(wrong["neural"], wrong["pymatching_corr"], rng)
+                row["neural_over_pymatching_corr"] = {"ratio": ratio, "ci": [lo, hi],
+                                                      "paired_cells": cells}
+                rows.append(row)
+                cellstr = " ".join(
+                    "{:>7.4f} [{:.4f},{:.4f}]".format(row["decoders"][n]["rate"], *row["decoders"][n]["ci"])
+                    for n in names)
+                print(f"{L:>3} {p:>5} {shots:>6} {cellstr}   {ratio:.3f} [{lo:.3f},{hi:.3f}]", flush=True)
+        speed = []
+        for L in [int(x) for x in a.speed_distances.split(",") if x]:
+            dets, obs, dem = sample(a.qecd, tmp, L, a.speed_p, a.speed_shots, a.seed + L)
+            t_nn = qecd_time_per_shot(a.qecd, a.model, dem, dets, obs)
+            syn = read_b8(dets, 2 * L * L, a.speed_shots).astype(np.uint8)
+            m = pymatching.Matching.from_detector_error_model(
+                stim.DetectorErrorModel.from_file(dem), enable_correlations=True)
+            best = float("inf")
+            for _ in range(3):
+                t0 = time.perf_counter()
+                m.decode_batch(syn, enable_correlations=True)
+                best = min(best, (time.perf_counter() - t0) / a.speed_shots)
+            speed.append({"L": L, "p": a.speed_p, "shots": a.speed_shots,
+                          "neural_s_per_shot": t_nn, "pymatching_corr_s_per_shot": best,
+                          "ratio": t_nn / best})
+            print(f"speed L={L} p={a.speed_p}: neural {t_nn * 1e3:.3f} ms/shot, "
+                  f"pymatching-correlated {best * 1e3:.3f} ms/shot, ratio {t_nn / best:.1f}x "
+                  "(one thread each)", flush=True)
+    if a.json:
+        with open(a.json, "w") as f:
+            json.dump({"model": a.model, "pymatching": pymatching.__version__,
+                       "points": rows, "speed": speed}, f, indent=1)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
