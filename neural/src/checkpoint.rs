@@ -99,7 +99,8 @@ pub fn load_weights(vs: &mut VarStore, path: &Path) -> Result<(), NeuralError> {
         })?;
         if src.size() != var.size() {
             return Err(bad(format!(
-                "tensor '{name}' has shape {:?}, the card's model shape needs {:?}",
+                "tensor '{name}' has shape {:?}, the card's model shape needs {:?}: the card's \
+                 model does not match the weights",
                 src.size(),
                 var.size()
             )));
