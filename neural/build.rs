@@ -9,9 +9,8 @@
 //!
 //! A CPU-only libtorch has no `libtorch_cuda`; the force-link is skipped there.
 //!
-//! Both go to the targets that run networks (the `qecd-neural` executable, tests and
-//! benches), never to `qecd`, which must not load libtorch: it hands neural commands over to
-//! `qecd-neural`.
+//! Both go to every target of `qecd-neural` and never to `qecd`, which must not load
+//! libtorch: it hands neural commands over to `qecd-neural`.
 
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
@@ -27,9 +26,9 @@ fn main() {
         println!("cargo:rustc-link-search=native={}", lib_dir.display());
         args.extend(["-Wl,--no-as-needed", "-ltorch_cuda", "-Wl,--as-needed"].map(String::from));
     }
+    // Every target of this package (the executable, unit tests, integration tests, benches);
+    // a build script's link arguments never reach other packages, so `qecd` stays clean.
     for arg in &args {
-        println!("cargo:rustc-link-arg-bin=qecd-neural={arg}");
-        println!("cargo:rustc-link-arg-tests={arg}");
-        println!("cargo:rustc-link-arg-benches={arg}");
+        println!("cargo:rustc-link-arg={arg}");
     }
 }
