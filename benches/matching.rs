@@ -1,11 +1,20 @@
 //! Matching decoder speed: toric code L = 16, 32, 64 under bit-flip noise p = 0.1 (the cases
-//! PyMatching's timings are quoted for). Shots are sampled in the bench with a fixed seed; one
-//! iteration decodes one shot, cycling through 1000 pre-sampled shots.
+//! PyMatching's timings are quoted for), and the depolarizing toric code at p = 0.14, L = 16
+//! and 32, decoded plainly, with correlated matching, and with per-shot weights (the graph's
+//! own, given as [`EdgeWeights::PerShot`]: the cost of the per-shot path itself). Shots are
+//! sampled in the bench with a fixed seed; one iteration decodes one shot (or a batch of 256
+//! for the decoder-level cases), cycling through pre-sampled shots.
 //!
 //! `cargo bench --bench matching`
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
-use qecd::decode::matching::{GraphEdge, Matcher, MatchingGraph};
+use qecd::code::ToricCode;
+use qecd::decode::matching::from_dem::dem_graph;
+use qecd::decode::matching::{EdgeWeights, GraphEdge, Matcher, MatchingGraph, MwpmDecoder};
+use qecd::decode::Decoder;
+use qecd::dem::parse_dem;
+use qecd::noise::NoiseSpec;
+use qecd::sample::ToricSampler;
 use rand::{Rng, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
@@ -76,5 +85,46 @@ fn toric(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, toric);
+fn toric_depolarizing(c: &mut Criterion) {
+    let mut group = c.benchmark_group("mwpm_toric_depolarizing_p0.14_256_shots");
+    group.sample_size(20);
+    for l in [16usize, 32] {
+        let code = ToricCode::new(l).unwrap();
+        let channel = NoiseSpec::Depolarizing.channel(0.14).unwrap();
+        let dem = parse_dem(&code.dem_text(&channel).unwrap())
+            .unwrap()
+            .flatten()
+            .unwrap();
+        let shots = ToricSampler::new(code, &channel, 7).sample(0, 256, false);
+        for (name, decoder) in [
+            ("plain", MwpmDecoder::from_dem(&dem).unwrap()),
+            (
+                "correlated",
+                MwpmDecoder::from_dem_correlated(&dem).unwrap(),
+            ),
+        ] {
+            group.bench_function(BenchmarkId::new(name, l), |b| {
+                b.iter(|| decoder.decode_batch(&shots.dets).unwrap())
+            });
+        }
+        let graph = dem_graph(&dem).graph;
+        let weights: Vec<f64> = graph.edges.iter().map(|e| e.weight).collect();
+        let matcher = Matcher::new(&graph).unwrap();
+        let mut ws = matcher.workspace();
+        let events: Vec<Vec<usize>> = (0..shots.dets.rows())
+            .map(|r| qecd::bits::ones(shots.dets.row(r)))
+            .collect();
+        group.bench_function(BenchmarkId::new("per_shot_weights", l), |b| {
+            b.iter(|| {
+                for e in &events {
+                    let w = EdgeWeights::PerShot(&weights);
+                    matcher.decode_weighted(e, w, &mut ws).unwrap();
+                }
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, toric, toric_depolarizing);
 criterion_main!(benches);

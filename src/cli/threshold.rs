@@ -277,13 +277,13 @@ fn report(a: &ThresholdArgs, results: &[(String, RatePoint)]) -> Result<()> {
     let mut results = results.to_vec();
     results.sort_by_key(|(name, _)| a.decoder.iter().position(|d| d == name));
     println!(
-        "{:<8} {:>5} {:>8} {:>10} {:>8} {:>10} {:>21}",
+        "{:<15} {:>5} {:>8} {:>10} {:>8} {:>10} {:>21}",
         "decoder", "L", "p", "shots", "errors", "P_L", "95% Wilson interval"
     );
     for (name, pt) in &results {
         let (lo, hi) = wilson_interval(pt.errors, pt.shots, Z95);
         println!(
-            "{:<8} {:>5} {:>8.4} {:>10} {:>8} {:>10.5} [{:>8.5}, {:>8.5}]",
+            "{:<15} {:>5} {:>8.4} {:>10} {:>8} {:>10.5} [{:>8.5}, {:>8.5}]",
             name,
             pt.distance,
             pt.p,
@@ -343,7 +343,7 @@ fn report_paired(first: &str, paired: &[(String, RatePoint, PairedCounts)]) {
     }
     println!("paired on identical shots: P_L(decoder) / P_L({first}), 95% interval");
     println!(
-        "{:<8} {:>5} {:>8} {:>10} {:>12} {:>12} {:>8} {:>21}",
+        "{:<15} {:>5} {:>8} {:>10} {:>12} {:>12} {:>8} {:>21}",
         "decoder", "L", "p", "shots", "only it wrong", "only first", "ratio", "95% interval"
     );
     for (name, pt, c) in paired {
@@ -352,7 +352,7 @@ fn report_paired(first: &str, paired: &[(String, RatePoint, PairedCounts)]) {
             None => format!("{:>8} {:>21}", "-", "(no errors)"),
         };
         println!(
-            "{:<8} {:>5} {:>8.4} {:>10} {:>12} {:>12} {}",
+            "{:<15} {:>5} {:>8.4} {:>10} {:>12} {:>12} {}",
             name, pt.distance, pt.p, c.shots, c.only_a, c.only_b, ratio
         );
     }
