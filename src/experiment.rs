@@ -128,7 +128,9 @@ pub fn decode_timed(
 /// Per shot, whether the prediction differs from the actual observable flips.
 fn mistakes(pred: &BitMatrix, obs: &BitMatrix) -> Vec<bool> {
     assert_eq!(pred.rows(), obs.rows(), "one actual row per prediction");
-    (0..pred.rows()).map(|r| pred.row(r) != obs.row(r)).collect()
+    (0..pred.rows())
+        .map(|r| pred.row(r) != obs.row(r))
+        .collect()
 }
 
 /// Number of shots whose predicted observable flips (`pred`) differ from the actual ones

@@ -351,13 +351,7 @@ impl Matching {
         let shots = shots
             .into_dimensionality()
             .expect("a 1-D view with an axis inserted is 2-D");
-        let (preds, weights) = self.run(
-            py,
-            shots,
-            false,
-            return_weight,
-            enable_correlations,
-        )?;
+        let (preds, weights) = self.run(py, shots, false, return_weight, enable_correlations)?;
         let prediction = unpack(&preds, false).index_axis_move(Axis(0), 0);
         match weights {
             None => prediction.into_pyarray(py).into_bound_py_any(py),
@@ -431,7 +425,10 @@ impl Matching {
                 view.shape()
             )));
         }
-        let shot = view.insert_axis(Axis(0)).into_dimensionality().expect("2-D");
+        let shot = view
+            .insert_axis(Axis(0))
+            .into_dimensionality()
+            .expect("2-D");
         let dets = pack_shots(shot, false, self.decoder.num_detectors()).map_err(value_error)?;
         let edges = py.allow_threads(|| {
             let matcher = self.matcher();

@@ -58,7 +58,8 @@ pub fn sample_toric<'py>(
     errors: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
     let (code, channel) = code_and_channel(distance, p, noise)?;
-    let sampled = py.allow_threads(|| ToricSampler::new(code, &channel, seed).sample(0, shots, errors));
+    let sampled =
+        py.allow_threads(|| ToricSampler::new(code, &channel, seed).sample(0, shots, errors));
     let dets = packed(sampled.dets).into_pyarray(py);
     let obs = packed(sampled.obs).into_pyarray(py);
     match sampled.errors {

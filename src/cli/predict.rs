@@ -7,8 +7,7 @@ use anyhow::{Context, Result};
 use clap::Args;
 
 use super::common::thread_pool;
-use super::model::{open_shots, ModelArgs, ShotInputArgs, Sink};
-use qecd::decode::registry::build_decoder;
+use super::model::{build_named, open_shots, ModelArgs, ShotInputArgs, Sink};
 use qecd::io::{check_outputs, split_columns, ShotFormat, ShotLayout, ShotWriter};
 
 /// Arguments of `qecd predict`.
@@ -35,7 +34,7 @@ pub struct PredictArgs {
 pub fn run(a: PredictArgs) -> Result<()> {
     check_outputs(&[("--out", a.out.as_deref())])?;
     let dem = a.model.load()?;
-    let decoder = build_decoder(&a.decoder, a.model.decoder_input(&dem, &a.neural.options()))?;
+    let decoder = build_named(&a.decoder, a.model.decoder_input(&dem, &a.neural.options()))?;
     let nd = decoder.num_detectors();
     let appended = if a.input.appended_observables {
         dem.num_observables
