@@ -166,8 +166,9 @@ mod tests {
     use crate::decode::matching::MwpmDecoder;
     use crate::noise::NoiseSpec;
 
-    /// A decoder that predicts "no flip", and fails on shots whose first detector fired.
-    struct Zero(usize, usize);
+    /// A decoder that predicts "no flip"; with `.2`, it fails on shots whose first detector
+    /// fired.
+    struct Zero(usize, usize, bool);
 
     impl Decoder for Zero {
         fn num_detectors(&self) -> usize {
@@ -177,7 +178,7 @@ mod tests {
             self.1
         }
         fn decode_batch(&self, dets: &BitMatrix) -> Result<BitMatrix, DecodeError> {
-            if let Some(r) = (0..dets.rows()).find(|&r| dets.get(r, 0)) {
+            if let Some(r) = (0..dets.rows()).find(|&r| self.2 && dets.get(r, 0)) {
                 return Err(DecodeError::Shot {
                     shot: r as u64,
                     message: "fired".into(),
@@ -195,7 +196,7 @@ mod tests {
         let code = ToricCode::new(4).unwrap();
         let channel = NoiseSpec::Depolarizing.channel(0.1).unwrap();
         let mwpm = MwpmDecoder::from_dem(&code.dem(&channel).unwrap()).unwrap();
-        let zero = Zero(code.num_detectors(), code.num_observables());
+        let zero = Zero(code.num_detectors(), code.num_observables(), false);
         let sampler = ToricSampler::new(code, &channel, 3);
         let shots = (BATCH + 100) as u64;
         let mut batches = 0;
@@ -214,7 +215,7 @@ mod tests {
 
     #[test]
     fn decoding_errors_name_shots_of_the_whole_comparison() {
-        let zero = Zero(3, 1);
+        let zero = Zero(3, 1, true);
         let mut c = Comparison::new(1);
         let dets = BitMatrix::zeros(10, 3);
         let obs = BitMatrix::zeros(10, 1);
