@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test command of the README: formatting and lints, the Rust test suite of the workspace
 # (`qecd`, and `qecd-neural` on libtorch from .venv's torch 2.11.0), and the cross-checks
-# against Stim, PyMatching and sinter.
+# against Stim, PyMatching and sinter, then the Python package in a fresh venv
+# (scripts/test_python.sh: `pip install .`, pytest on tests/python).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup_venv.sh
@@ -12,3 +13,4 @@ cargo test --release --workspace
 python scripts/check_stim_compat.py target/release/qecd
 python scripts/check_matching_compat.py target/release/qecd
 python scripts/check_sinter_files.py target/release/qecd
+bash scripts/test_python.sh
