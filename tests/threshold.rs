@@ -247,7 +247,10 @@ fn shards_partition_the_sweep_into_the_unsharded_rows() {
     let mut sharded = Vec::new();
     for k in 0..4 {
         let part = dir.path().join(format!("part{k}.csv"));
-        args(&part).args(["--shard", &format!("{k}/4")]).assert().success();
+        args(&part)
+            .args(["--shard", &format!("{k}/4")])
+            .assert()
+            .success();
         let rows = rows_without_seconds(&part);
         // 6 tasks over 4 shards: 2, 2, 1, 1 in distance-major round robin.
         assert_eq!(rows.len(), if k < 2 { 2 } else { 1 }, "shard {k}");

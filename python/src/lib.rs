@@ -1,10 +1,10 @@
 //! `qecd._qecd`: the compiled half of the `qecd` Python package.
 //!
-//! - [`Matching`]: PyMatching's `Matching` API over qecd's exact matching decoder
+//! - [`matching::Matching`]: PyMatching's `Matching` API over qecd's exact matching decoder
 //!   ([`qecd::decode::matching::MwpmDecoder`] and its [`qecd::decode::matching::Matcher`]),
 //!   numpy in and out, the GIL released while decoding.
-//! - [`toric_dem`] and [`sample_toric`]: the toric code's detector error model and seeded,
-//!   bit-packed sampling, from the library ([`qecd::code::ToricCode::dem_text`],
+//! - [`toric::toric_dem`] and [`toric::sample_toric`]: the toric code's detector error model
+//!   and seeded, bit-packed sampling, from the library ([`qecd::code::ToricCode::dem_text`],
 //!   [`qecd::sample::ToricSampler`]).
 //!
 //! Every input error is a `ValueError` carrying the library's message, the one the `qecd`
@@ -12,8 +12,8 @@
 //!
 //! The pure-Python half (`python/qecd/`) re-exports these and adds the sinter decoders.
 
-mod matching;
-mod toric;
+pub mod matching;
+pub mod toric;
 
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
