@@ -14,7 +14,7 @@ use qecd::decode::registry::{
     build_decoder, BuildDecoderError, DecoderInput, NeuralOptions, ToricContext, DECODERS,
 };
 use qecd::decode::Decoder;
-use qecd::dem::{parse_dem, FlatDem};
+use qecd::dem::FlatDem;
 use qecd::io::{AtomicOutput, ShotFormat, ShotLayout, ShotReader};
 use qecd::noise::NoiseSpec;
 
@@ -125,10 +125,7 @@ pub fn toric_dem(l: usize, noise: NoiseSpec, p: f64) -> Result<FlatDem> {
     let channel = noise
         .channel(p)
         .with_context(|| format!("invalid noise '{noise}' at p = {p}"))?;
-    let text = code.dem_text(&channel)?;
-    Ok(parse_dem(&text)
-        .context("the generated toric DEM does not parse")?
-        .flatten()?)
+    Ok(code.dem(&channel)?)
 }
 
 /// Shot input options shared by `predict` and `count-mistakes` (PyMatching's spellings, with
