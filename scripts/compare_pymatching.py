@@ -5,7 +5,10 @@ Cases (as in the matching issue):
   - toric code, code capacity, bit-flip p = 0.1, L = 16, 32, 64: shots and DEM written by
     `qecd sample` (the DEM declares all 2 L^2 detectors; the plaquette ones never fire);
   - Stim `surface_code:rotated_memory_x`, d = 11 and 17, d rounds, p = 0.001 circuit noise
-    (Stim's generated circuit, DEM with decompose_errors=True, shots from Stim's sampler).
+    (Stim's generated circuit, DEM with decompose_errors=True, shots from Stim's sampler);
+  - with correlated matching (`--enable_correlations` for both tools): toric code,
+    depolarizing p = 0.14, L = 16 (Y errors as `X ^ Z` in the DEM), and the surface code d = 11
+    at p = 0.005.
 
 Two measurements per case, each the median of `--runs` runs:
   - decoding time per shot as each tool reports it itself (`count_mistakes --time`: the time
@@ -39,29 +42,31 @@ def timed(cmd):
     return time.perf_counter() - start
 
 
-def toric_case(qecd, tmp, L, shots, seed):
-    d, o, m = (os.path.join(tmp, f"toric{L}.{x}") for x in ("b8", "obs.b8", "dem"))
-    subprocess.run([qecd, "sample", "--code", "toric", "--distance", str(L), "--noise", "bitflip",
-                    "--p", "0.1", "--shots", str(shots), "--seed", str(seed), "--out", d,
+def toric_case(qecd, tmp, L, shots, seed, noise="bitflip", p=0.1, extra=()):
+    d, o, m = (os.path.join(tmp, f"toric{L}{noise}.{x}") for x in ("b8", "obs.b8", "dem"))
+    subprocess.run([qecd, "sample", "--code", "toric", "--distance", str(L), "--noise", noise,
+                    "--p", str(p), "--shots", str(shots), "--seed", str(seed), "--out", d,
                     "--out_format", "b8", "--obs_out", o, "--obs_out_format", "b8", "--dem_out", m],
                    check=True)
-    return f"toric L={L} bitflip p=0.1", m, d, o, shots
+    corr = " corr" if extra else ""
+    return f"toric L={L} {noise} p={p}{corr}", m, d, o, shots, list(extra)
 
 
-def surface_case(tmp, dist, shots, seed):
+def surface_case(tmp, dist, shots, seed, p=0.001, extra=()):
     c = stim.Circuit.generated("surface_code:rotated_memory_x", distance=dist, rounds=dist,
-                               after_clifford_depolarization=0.001,
-                               before_round_data_depolarization=0.001,
-                               before_measure_flip_probability=0.001,
-                               after_reset_flip_probability=0.001)
+                               after_clifford_depolarization=p,
+                               before_round_data_depolarization=p,
+                               before_measure_flip_probability=p,
+                               after_reset_flip_probability=p)
     dem = c.detector_error_model(decompose_errors=True)
-    d, o, m = (os.path.join(tmp, f"surface{dist}.{x}") for x in ("b8", "obs.b8", "dem"))
+    d, o, m = (os.path.join(tmp, f"surface{dist}_{p}.{x}") for x in ("b8", "obs.b8", "dem"))
     with open(m, "w") as f:
         f.write(str(dem))
     dets, obs = c.compile_detector_sampler(seed=seed).sample(shots, separate_observables=True)
     stim.write_shot_data_file(data=dets, path=d, format="b8", num_detectors=dem.num_detectors)
     stim.write_shot_data_file(data=obs, path=o, format="b8", num_observables=dem.num_observables)
-    return f"rotated_memory_x d={dist} p=0.001", m, d, o, shots
+    corr = " corr" if extra else ""
+    return f"rotated_memory_x d={dist} p={p}{corr}", m, d, o, shots, list(extra)
 
 
 def decode_time_per_shot(cmd):
@@ -91,16 +96,19 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         cases = [toric_case(a.qecd, tmp, 16, n(4096), 1), toric_case(a.qecd, tmp, 32, n(1024), 2),
                  toric_case(a.qecd, tmp, 64, n(256), 3), surface_case(tmp, 11, n(10000), 4),
-                 surface_case(tmp, 17, n(2000), 5)]
+                 surface_case(tmp, 17, n(2000), 5),
+                 toric_case(a.qecd, tmp, 16, n(4096), 6, "depolarizing", 0.14,
+                            ["--enable_correlations"]),
+                 surface_case(tmp, 11, n(4000), 7, 0.005, ["--enable_correlations"])]
         print(f"{'case':<34} {'shots':>6} | {'decode us/shot: PyMatching':>26} {'qecd':>9} "
               f"{'ratio':>6} | {'predict wall us/shot: PyMatching':>32} {'qecd':>9} {'ratio':>6} | "
               f"{'agree':>6} {'mistakes pm/qecd':>16}")
-        for name, dem, dets, obs, shots in cases:
+        for name, dem, dets, obs, shots, extra in cases:
             outs = {k: os.path.join(tmp, f"pred_{k}.b8") for k in ("pm", "q")}
             pred = {"pm": [a.pymatching, "predict"], "q": [a.qecd, "predict", "--threads", str(a.threads)]}
             count = {"pm": [a.pymatching, "count_mistakes"],
                      "q": [a.qecd, "count-mistakes", "--threads", str(a.threads)]}
-            io = ["--dem", dem, "--in", dets, "--in_format", "b8"]
+            io = ["--dem", dem, "--in", dets, "--in_format", "b8"] + extra
             wall, dec, mistakes = {}, {}, {}
             for k in ("pm", "q"):
                 cmd = pred[k] + io + ["--out", outs[k], "--out_format", "b8"]

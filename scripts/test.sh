@@ -13,4 +13,5 @@ cargo test --release --workspace
 python scripts/check_stim_compat.py target/release/qecd
 python scripts/check_matching_compat.py target/release/qecd
 python scripts/check_sinter_files.py target/release/qecd
+python scripts/check_correlated.py target/release/qecd --distances 5,9,13 --ps 0.01 --shots 1000 --toric-distances 8,16 --toric-shots 4000
 bash scripts/test_python.sh

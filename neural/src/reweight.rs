@@ -5,15 +5,16 @@
 //! Z part the weight of its plaquette-graph edge; `q` is clamped to `[1e-6, 1 - 1e-6]`. Both
 //! graphs are two components of one [`MatchingGraph`] over the `2 L^2` detectors (the toric DEM
 //! splits the same way, Y as `X ^ Z`), and the exact matcher decodes them; the observables of the
-//! matched edges are the predicted logical class, as for MWPM. The graph is built anew for every
-//! shot (the matcher has no per-shot weight API yet).
+//! matched edges are the predicted logical class, as for MWPM. The graph is built once per batch
+//! and every shot is decoded with its own weights ([`EdgeWeights::PerShot`]), so nothing is
+//! rebuilt per shot.
 
 use rayon::prelude::*;
 
 use super::NeuralError;
 use qecd::bits::ones;
 use qecd::code::toric::ToricCode;
-use qecd::decode::matching::{GraphEdge, Matcher, MatchingGraph};
+use qecd::decode::matching::{EdgeWeights, GraphEdge, Matcher, MatchingGraph};
 
 /// Posteriors are clamped to `[Q_MIN, 1 - Q_MIN]` before taking weights.
 pub const Q_MIN: f64 = 1e-6;
@@ -29,14 +30,7 @@ pub fn posterior_weight(q: f64) -> f64 {
 /// `k < 2 L^2` and the Z part of qubit `k - 2 L^2` otherwise.
 pub fn shot_graph(code: &ToricCode, posteriors: &[f32]) -> Result<MatchingGraph, NeuralError> {
     let n = code.num_qubits();
-    if posteriors.len() != 2 * n {
-        return Err(NeuralError::InvalidConfig(format!(
-            "{} posteriors for a shot of L = {}, expected 4 L^2 = {}",
-            posteriors.len(),
-            code.distance(),
-            2 * n
-        )));
-    }
+    check_posteriors(code, posteriors.len(), 1)?;
     let edge = |[a, b]: [usize; 2], class: u8, q: f32| {
         let q = f64::from(q).clamp(Q_MIN, 1.0 - Q_MIN);
         GraphEdge {
@@ -62,13 +56,56 @@ pub fn shot_graph(code: &ToricCode, posteriors: &[f32]) -> Result<MatchingGraph,
     })
 }
 
-/// Decodes one shot (a packed detector row) with the graph of its posteriors: the predicted
+/// The matching weights of one shot's posteriors (`4 L^2` values, error-row order), in the edge
+/// order of [`shot_graph`], into `out`.
+pub fn shot_weights(posteriors: &[f32], out: &mut Vec<f64>) {
+    out.clear();
+    out.extend(posteriors.iter().map(|&q| posterior_weight(f64::from(q))));
+}
+
+/// Refuses `found` posteriors for `shots` shots unless there are `4 L^2` per shot.
+fn check_posteriors(code: &ToricCode, found: usize, shots: usize) -> Result<(), NeuralError> {
+    let per_shot = 2 * code.num_qubits();
+    if found == shots * per_shot {
+        return Ok(());
+    }
+    Err(NeuralError::InvalidConfig(format!(
+        "{found} posteriors for {shots} shot(s) of L = {}, expected 4 L^2 = {per_shot} per shot",
+        code.distance()
+    )))
+}
+
+/// The matcher of the code's two graphs, whose weights each shot then sets.
+fn code_matcher(code: &ToricCode) -> Result<Matcher, NeuralError> {
+    let uniform = vec![0.1f32; 2 * code.num_qubits()];
+    Ok(Matcher::new(&shot_graph(code, &uniform)?)?)
+}
+
+/// Decodes one shot with `matcher` (from [`code_matcher`]) and the weights of its posteriors.
+fn decode_with(
+    matcher: &Matcher,
+    ws: &mut qecd::decode::matching::Workspace,
+    weights: &mut Vec<f64>,
+    dets: &[u8],
+    posteriors: &[f32],
+) -> Result<u8, NeuralError> {
+    shot_weights(posteriors, weights);
+    let matching = matcher.decode_weighted(&ones(dets), EdgeWeights::PerShot(weights), ws)?;
+    Ok((matching.observables & 0x0f) as u8)
+}
+
+/// Decodes one shot (a packed detector row) with the weights of its posteriors: the predicted
 /// logical class (4 bits).
 pub fn decode_shot(code: &ToricCode, dets: &[u8], posteriors: &[f32]) -> Result<u8, NeuralError> {
-    let matcher = Matcher::new(&shot_graph(code, posteriors)?)?;
-    let mut ws = matcher.workspace();
-    let matching = matcher.decode(&ones(dets), &mut ws)?;
-    Ok((matching.observables & 0x0f) as u8)
+    check_posteriors(code, posteriors.len(), 1)?;
+    let matcher = code_matcher(code)?;
+    decode_with(
+        &matcher,
+        &mut matcher.workspace(),
+        &mut Vec::new(),
+        dets,
+        posteriors,
+    )
 }
 
 /// Decodes `rows` shots in parallel (rayon): `dets` holds the packed detector rows (`stride`
@@ -80,8 +117,17 @@ pub fn decode_shots(
     posteriors: &[f32],
 ) -> Result<Vec<u8>, NeuralError> {
     let per_shot = 2 * code.num_qubits();
+    check_posteriors(
+        code,
+        posteriors.len(),
+        dets.len().checked_div(stride).unwrap_or(0),
+    )?;
+    let matcher = code_matcher(code)?;
     dets.par_chunks(stride.max(1))
         .zip(posteriors.par_chunks(per_shot))
-        .map(|(row, q)| decode_shot(code, row, q))
+        .map_init(
+            || (matcher.workspace(), Vec::new()),
+            |(ws, weights), (row, q)| decode_with(&matcher, ws, weights, row, q),
+        )
         .collect()
 }

@@ -28,12 +28,12 @@ use crate::value_error;
 /// Shots per rayon task on the weights path (one matcher workspace each).
 const SHOTS_PER_TASK: usize = 128;
 
-/// The correlated decoder of a model. The one place `enable_correlations=True` is wired:
-/// correlated matching (a decoder built from the DEM) plugs in here.
-fn correlated_decoder(_dem: &FlatDem) -> PyResult<Box<dyn Decoder>> {
-    Err(PyValueError::new_err(
-        "correlated matching (enable_correlations=True) is not supported yet: qecd's matching \
-         engine decodes each DEM edge independently; use enable_correlations=False",
+/// The correlated decoder of a model, the one place `enable_correlations=True` is wired:
+/// [`MwpmDecoder::from_dem_correlated`] (PyMatching's two-pass reweighting, the decoder behind
+/// `qecd predict --enable_correlations`).
+fn correlated_decoder(dem: &FlatDem) -> PyResult<Box<dyn Decoder>> {
+    Ok(Box::new(
+        MwpmDecoder::from_dem_correlated(dem).map_err(value_error)?,
     ))
 }
 

@@ -9,7 +9,7 @@ use anyhow::{bail, Context, Result};
 use clap::Args;
 
 use super::common::thread_pool;
-use super::model::{build_named, open_shots, ModelArgs, ShotInputArgs, Sink};
+use super::model::{build_named, open_shots, DecoderArgs, ModelArgs, ShotInputArgs, Sink};
 use qecd::bits::BitMatrix;
 use qecd::experiment::Comparison;
 use qecd::io::{check_outputs, split_columns, ShotFormat, ShotLayout};
@@ -37,16 +37,18 @@ pub struct CountMistakesArgs {
     /// Also print the decoding time (total and per shot) on stderr.
     #[arg(long)]
     pub time: bool,
-    /// Decoder (see `qecd bench --help` for the list).
-    #[arg(long, default_value = "mwpm")]
-    pub decoder: String,
+    #[command(flatten)]
+    pub decoder: DecoderArgs,
 }
 
 /// Runs `qecd count-mistakes`.
 pub fn run(a: CountMistakesArgs) -> Result<()> {
     check_outputs(&[("--out", a.out.as_deref())])?;
     let dem = a.model.load()?;
-    let decoder = build_named(&a.decoder, a.model.decoder_input(&dem, &a.neural.options()))?;
+    let decoder = build_named(
+        a.decoder.name()?,
+        a.model.decoder_input(&dem, &a.neural.options()),
+    )?;
     let (nd, no) = (decoder.num_detectors(), decoder.num_observables());
     let appended = a.input.appended_observables;
     let reader = open_shots(

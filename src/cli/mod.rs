@@ -68,8 +68,8 @@ impl Command {
         let neural = |d: &str| d == "neural";
         match self {
             Command::Train(_) => true,
-            Command::Predict(a) => neural(&a.decoder),
-            Command::CountMistakes(a) => neural(&a.decoder),
+            Command::Predict(a) => neural(&a.decoder.decoder),
+            Command::CountMistakes(a) => neural(&a.decoder.decoder),
             Command::Bench(a) => a.decoder.iter().any(|d| neural(d)),
             Command::Threshold(a) => a.decoder.iter().any(|d| neural(d)),
             Command::Sample(_) | Command::Mitigate(_) => false,

@@ -18,6 +18,31 @@ use qecd::dem::FlatDem;
 use qecd::io::{AtomicOutput, ShotFormat, ShotLayout, ShotReader};
 use qecd::noise::NoiseSpec;
 
+/// Which decoder `predict` and `count-mistakes` run.
+#[derive(Args, Debug, Clone)]
+pub struct DecoderArgs {
+    /// Decoder (see `qecd bench --help` for the list).
+    #[arg(long, default_value = "mwpm")]
+    pub decoder: String,
+    /// Correlated (two-pass) matching, as pymatching's --enable_correlations: with
+    /// --decoder mwpm, the same as --decoder mwpm-correlated.
+    #[arg(long = "enable_correlations", alias = "enable-correlations")]
+    pub enable_correlations: bool,
+}
+
+impl DecoderArgs {
+    /// The registry name of the decoder asked for.
+    pub fn name(&self) -> Result<&str> {
+        match (self.decoder.as_str(), self.enable_correlations) {
+            (name, false) => Ok(name),
+            ("mwpm" | "mwpm-correlated", true) => Ok("mwpm-correlated"),
+            (name, true) => bail!(
+                "--enable_correlations applies to matching (--decoder mwpm), not --decoder {name}"
+            ),
+        }
+    }
+}
+
 /// Where the detector error model comes from.
 #[derive(Args, Debug, Clone)]
 pub struct ModelArgs {

@@ -7,7 +7,7 @@ use anyhow::{Context, Result};
 use clap::Args;
 
 use super::common::thread_pool;
-use super::model::{build_named, open_shots, ModelArgs, ShotInputArgs, Sink};
+use super::model::{build_named, open_shots, DecoderArgs, ModelArgs, ShotInputArgs, Sink};
 use qecd::io::{check_outputs, split_columns, ShotFormat, ShotLayout, ShotWriter};
 
 /// Arguments of `qecd predict`.
@@ -25,16 +25,18 @@ pub struct PredictArgs {
     /// Format of --out: 01, b8, r8, ptb64, hits or dets.
     #[arg(long = "out_format", alias = "out-format", default_value = "01")]
     pub out_format: ShotFormat,
-    /// Decoder (see `qecd bench --help` for the list).
-    #[arg(long, default_value = "mwpm")]
-    pub decoder: String,
+    #[command(flatten)]
+    pub decoder: DecoderArgs,
 }
 
 /// Runs `qecd predict`.
 pub fn run(a: PredictArgs) -> Result<()> {
     check_outputs(&[("--out", a.out.as_deref())])?;
     let dem = a.model.load()?;
-    let decoder = build_named(&a.decoder, a.model.decoder_input(&dem, &a.neural.options()))?;
+    let decoder = build_named(
+        a.decoder.name()?,
+        a.model.decoder_input(&dem, &a.neural.options()),
+    )?;
     let nd = decoder.num_detectors();
     let appended = if a.input.appended_observables {
         dem.num_observables

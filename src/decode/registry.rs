@@ -12,7 +12,7 @@ use crate::dem::FlatDem;
 use crate::noise::NoiseSpec;
 
 /// Names accepted by [`build_decoder`].
-pub const DECODERS: &[&str] = &["mwpm", "neural", "ml"];
+pub const DECODERS: &[&str] = &["mwpm", "mwpm-correlated", "neural", "ml"];
 
 /// The toric code and noise that produced the shots, when known (simulated runs).
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -122,6 +122,12 @@ pub fn build_decoder(
                 check_graphlike(input.dem)?;
             }
             Ok(Box::new(MwpmDecoder::from_dem(input.dem)?))
+        }
+        "mwpm-correlated" => {
+            if input.strict {
+                check_graphlike(input.dem)?;
+            }
+            Ok(Box::new(MwpmDecoder::from_dem_correlated(input.dem)?))
         }
         "ml" => {
             let t = input.toric.ok_or_else(|| BuildDecoderError::Needs {

@@ -28,23 +28,25 @@ def memory(d):
                                   after_reset_flip_probability=NOISE)
 
 
-def test_collect_agrees_with_pymatching_within_four_sigma():
-    tasks = [sinter.Task(circuit=memory(d), json_metadata={"d": d}) for d in SHOTS]
+@pytest.mark.parametrize("ours, theirs", [("qecd", "pymatching"),
+                                          ("qecd-correlated", "pymatching-correlated")])
+def test_collect_agrees_with_pymatching_within_four_sigma(ours, theirs):
     stats = []
     for d in SHOTS:
-        stats += sinter.collect(num_workers=2, tasks=[t for t in tasks if t.json_metadata["d"] == d],
-                                decoders=["qecd", "pymatching"], max_shots=SHOTS[d],
+        stats += sinter.collect(num_workers=2,
+                                tasks=[sinter.Task(circuit=memory(d), json_metadata={"d": d})],
+                                decoders=[ours, theirs], max_shots=SHOTS[d],
                                 custom_decoders=qecd.sinter_decoders())
     by = {(s.json_metadata["d"], s.decoder): s for s in stats}
     for d in SHOTS:
-        q, p = by[(d, "qecd")], by[(d, "pymatching")]
+        q, p = by[(d, ours)], by[(d, theirs)]
         assert q.shots >= SHOTS[d] and p.shots >= SHOTS[d]
         rq, rp = q.errors / q.shots, p.errors / p.shots
         sigma = (rq * (1 - rq) / q.shots + rp * (1 - rp) / p.shots) ** 0.5
         assert abs(rq - rp) <= 4 * max(sigma, 1e-9), (d, q, p)
 
 
-def test_decoders_pickle_and_correlated_is_refused_until_supported():
+def test_decoders_pickle_and_compile_in_process():
     decoders = qecd.sinter_decoders()
     assert set(decoders) == {"qecd", "qecd-correlated"}
     assert all(isinstance(d, sinter.Decoder) for d in decoders.values())
@@ -52,9 +54,10 @@ def test_decoders_pickle_and_correlated_is_refused_until_supported():
     compiled = clone.compile_decoder_for_dem(dem=memory(3).detector_error_model(
         decompose_errors=True))
     assert isinstance(compiled, sinter.CompiledDecoder)
-    with pytest.raises(ValueError, match="not supported yet"):
-        decoders["qecd-correlated"].compile_decoder_for_dem(dem=stim.DetectorErrorModel(
-            "error(0.1) D0"))
+    correlated = pickle.loads(pickle.dumps(decoders["qecd-correlated"]))
+    assert correlated.enable_correlations
+    dem = stim.DetectorErrorModel("error(0.1) D0 D1 ^ D2\nerror(0.1) D1")
+    assert isinstance(correlated.compile_decoder_for_dem(dem=dem), sinter.CompiledDecoder)
 
 
 def test_sinter_command_line_loads_qecd_decoders(tmp_path):

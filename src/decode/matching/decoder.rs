@@ -1,7 +1,8 @@
 //! [`MwpmDecoder`]: the matching decoder as a batch [`Decoder`], parallel over shots.
 
+use super::correlated::Correlations;
 use super::from_dem::{dem_graph, CertainFlip, DemGraph, MASK_OBSERVABLES};
-use super::{Matcher, MatchingError, MatchingGraph, Workspace};
+use super::{EdgeWeights, Matcher, Matching, MatchingError, MatchingGraph, Workspace};
 use crate::bits::{flip_bit, ones, BitMatrix};
 use crate::decode::{DecodeError, Decoder};
 use crate::dem::FlatDem;
@@ -22,7 +23,9 @@ pub enum BuildMwpmError {
 /// batch in parallel on the current rayon pool.
 ///
 /// Built from a DEM, it also applies the model's certain (`p = 1`) mechanisms to every shot and
-/// reports observables past the 64 of the graph's masks (through the correction's edges).
+/// reports observables past the 64 of the graph's masks (through the correction's edges). Built
+/// with [`MwpmDecoder::from_dem_correlated`], it decodes every shot by correlated (two-pass)
+/// matching (see [`super::correlated`]).
 #[derive(Clone, Debug)]
 pub struct MwpmDecoder {
     matcher: Matcher,
@@ -33,6 +36,15 @@ pub struct MwpmDecoder {
     certain_observables: Vec<usize>,
     /// Per graph edge, its observables, when there are more than 64 of them.
     wide: Option<Vec<Vec<usize>>>,
+    /// The model's correlations, when decoding is correlated.
+    correlations: Option<Correlations>,
+}
+
+/// Per-task scratch space of [`MwpmDecoder`].
+struct Scratch {
+    ws: Workspace,
+    /// Second-pass weights of correlated matching.
+    lowered: Vec<(usize, f64)>,
 }
 
 impl MwpmDecoder {
@@ -45,7 +57,22 @@ impl MwpmDecoder {
             certain_detectors: Vec::new(),
             certain_observables: Vec::new(),
             wide: None,
+            correlations: None,
         })
+    }
+
+    /// The correlated-matching decoder of a (flattened) detector error model: PyMatching's
+    /// `enable_correlations=True` (see [`super::correlated`]). A model without decomposed
+    /// (`^`) errors decodes as with [`MwpmDecoder::from_dem`].
+    pub fn from_dem_correlated(dem: &FlatDem) -> Result<Self, BuildMwpmError> {
+        let mut decoder = MwpmDecoder::from_dem(dem)?;
+        decoder.correlations = Some(Correlations::new(dem, &dem_graph(dem).graph));
+        Ok(decoder)
+    }
+
+    /// Whether shots are decoded by correlated matching.
+    pub fn is_correlated(&self) -> bool {
+        self.correlations.is_some()
     }
 
     /// The decoder of a (flattened) detector error model, by PyMatching's graph rules (see
@@ -76,29 +103,52 @@ impl MwpmDecoder {
         &self.matcher
     }
 
+    /// Decodes one shot's detection events (certain flips already applied): the matching
+    /// and, when asked for, the correction's edges. Correlated decoders match twice.
+    fn decode_events(
+        &self,
+        events: &[usize],
+        scratch: &mut Scratch,
+        correction: bool,
+    ) -> Result<(Matching, Vec<usize>), MatchingError> {
+        let Scratch { ws, lowered } = scratch;
+        let weights = match &self.correlations {
+            None => EdgeWeights::Graph,
+            Some(correlations) => {
+                let (_, first) = self.matcher.decode_with_correction(events, ws)?;
+                lowered.clear();
+                correlations.lowered_for(&first, lowered);
+                EdgeWeights::Lowered(lowered)
+            }
+        };
+        if correction {
+            self.matcher
+                .decode_weighted_with_correction(events, weights, ws)
+        } else {
+            Ok((
+                self.matcher.decode_weighted(events, weights, ws)?,
+                Vec::new(),
+            ))
+        }
+    }
+
     /// Decodes one shot into `out` (a zeroed prediction row).
-    fn decode_row(&self, row: &[u8], ws: &mut Workspace, out: &mut [u8]) -> Result<(), String> {
+    fn decode_row(&self, row: &[u8], scratch: &mut Scratch, out: &mut [u8]) -> Result<(), String> {
         let mut events = ones(row);
         events.extend_from_slice(&self.certain_detectors);
         for &k in &self.certain_observables {
             flip_bit(out, k);
         }
+        let (matching, edges) = self
+            .decode_events(&events, scratch, self.wide.is_some())
+            .map_err(|e| e.to_string())?;
         match &self.wide {
             None => {
-                let mask = self
-                    .matcher
-                    .decode(&events, ws)
-                    .map_err(|e| e.to_string())?
-                    .observables;
                 for (k, byte) in out.iter_mut().enumerate().take(8) {
-                    *byte ^= (mask >> (8 * k)) as u8;
+                    *byte ^= (matching.observables >> (8 * k)) as u8;
                 }
             }
             Some(lists) => {
-                let (_, edges) = self
-                    .matcher
-                    .decode_with_correction(&events, ws)
-                    .map_err(|e| e.to_string())?;
                 for e in edges {
                     for &k in &lists[e] {
                         flip_bit(out, k);
@@ -107,6 +157,13 @@ impl MwpmDecoder {
             }
         }
         Ok(())
+    }
+
+    fn scratch(&self) -> Scratch {
+        Scratch {
+            ws: self.matcher.workspace(),
+            lowered: Vec::new(),
+        }
     }
 }
 
@@ -130,10 +187,10 @@ impl Decoder for MwpmDecoder {
         let stride = out.stride().max(1);
         if out.stride() == 0 {
             // No observables: nothing to predict, but every shot must still be decodable.
-            let mut ws = self.matcher.workspace();
+            let mut scratch = self.scratch();
             let mut none = [0u8; 0];
             for r in 0..dets.rows() {
-                self.decode_row(dets.row(r), &mut ws, &mut none)
+                self.decode_row(dets.row(r), &mut scratch, &mut none)
                     .map_err(|message| DecodeError::Shot {
                         shot: r as u64,
                         message,
@@ -147,10 +204,10 @@ impl Decoder for MwpmDecoder {
             .par_chunks_mut(bytes)
             .enumerate()
             .try_for_each(|(task, chunk)| {
-                let mut ws = self.matcher.workspace();
+                let mut scratch = self.scratch();
                 for (i, pred) in chunk.chunks_mut(stride).enumerate() {
                     let r = task * rows_per_task + i;
-                    self.decode_row(dets.row(r), &mut ws, pred)
+                    self.decode_row(dets.row(r), &mut scratch, pred)
                         .map_err(|message| DecodeError::Shot {
                             shot: r as u64,
                             message,
@@ -162,6 +219,9 @@ impl Decoder for MwpmDecoder {
     }
 
     fn name(&self) -> &str {
-        "mwpm"
+        match self.correlations {
+            None => "mwpm",
+            Some(_) => "mwpm-correlated",
+        }
     }
 }

@@ -37,6 +37,22 @@ pub enum MatchingError {
     /// The total weight does not fit the fixed integer resolution.
     #[error("the sum of absolute edge weights exceeds 2^34; weights this large are not supported")]
     WeightsTooLarge,
+    /// Per-shot weights of the wrong length.
+    #[error("{found} edge weights given for a graph of {expected} edges")]
+    WeightCount {
+        /// Number of edges of the graph.
+        expected: usize,
+        /// Number of weights given.
+        found: usize,
+    },
+    /// A reweighting names an edge outside the graph.
+    #[error("weight given for edge {edge}, but the graph has {num_edges} edges")]
+    NoSuchEdge {
+        /// The edge named.
+        edge: usize,
+        /// Number of edges of the graph.
+        num_edges: usize,
+    },
     /// A detection event names a detector outside the graph.
     #[error("detection event on detector {detector}, but the graph has {num_detectors} detectors")]
     DetectorOutOfRange {

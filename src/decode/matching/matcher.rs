@@ -98,6 +98,8 @@ pub struct Workspace {
     candidates: Vec<Candidate>,
     /// Per event: all pairs of its component are already candidates.
     exhausted: Vec<bool>,
+    /// The graph under the weights of the current shot, when it has its own.
+    shot: Option<Box<ShotGraph>>,
 }
 
 /// The matching decoder for one graph. Immutable after construction; share it between threads
@@ -108,10 +110,87 @@ pub struct Matcher {
     component: Vec<u32>,
     num_components: usize,
     num_observables: usize,
-    negative_edges: Vec<usize>,
-    negative_toggles: Vec<usize>,
-    negative_observables: u64,
-    negative_weight: f64,
+    negatives: Negatives,
+}
+
+/// The edges of negative weight (`p > 0.5`) under one weighting: flipped by default, so the
+/// solver matches with `|w|` from the detectors they toggle.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct Negatives {
+    /// The edges, ascending.
+    edges: Vec<usize>,
+    /// Detectors toggled an odd number of times by them.
+    toggles: Vec<usize>,
+    /// Observables they flip together.
+    observables: u64,
+    /// Their total (negative) weight.
+    weight: f64,
+}
+
+impl Negatives {
+    /// The negative edges of `graph` under the signed `weights` (one per edge).
+    fn of(graph: &DetectorGraph, weights: impl Iterator<Item = f64>) -> Self {
+        let mut negatives = Negatives::default();
+        let mut toggled: Vec<usize> = Vec::new();
+        for (edge, w) in weights.enumerate() {
+            if w < 0.0 {
+                negatives.edges.push(edge);
+                let (a, b) = graph.edge_ends(edge);
+                toggled.push(a);
+                toggled.extend(b);
+                negatives.observables ^= graph.edge_observables(edge);
+                negatives.weight += w;
+            }
+        }
+        toggled.sort_unstable();
+        let mut k = 0;
+        while k < toggled.len() {
+            let run = toggled[k..]
+                .iter()
+                .take_while(|&&d| d == toggled[k])
+                .count();
+            if run % 2 == 1 {
+                negatives.toggles.push(toggled[k]);
+            }
+            k += run;
+        }
+        negatives
+    }
+}
+
+/// The weights a shot is decoded with ([`Matcher::decode_weighted`]).
+#[derive(Clone, Copy, Debug)]
+pub enum EdgeWeights<'a> {
+    /// The graph's own weights.
+    Graph,
+    /// A weight for every edge of the graph, in the graph's edge order, replacing the graph's
+    /// for this shot (a neural network's or belief propagation's posteriors, for example).
+    /// Negative weights are allowed; NaN and infinite ones are refused.
+    PerShot(&'a [f64]),
+    /// The graph's weights with some edges lowered: each `(edge, weight)` with
+    /// `0 <= weight < |current weight|` replaces the edge's weight for this shot (an edge listed
+    /// twice takes the smaller). Edges of negative weight are left as they are. This is the
+    /// reweighting of correlated matching, and costs time in proportion to what it changes.
+    Lowered(&'a [(usize, f64)]),
+}
+
+/// A workspace's copy of the graph under a shot's own weights.
+#[derive(Clone, Debug)]
+struct ShotGraph {
+    graph: DetectorGraph,
+    negatives: Negatives,
+    /// Edges and nodes changed by [`EdgeWeights::Lowered`], restored after the shot.
+    edges_changed: Vec<u32>,
+    nodes_changed: Vec<u32>,
+    /// Whether the weights were replaced by [`EdgeWeights::PerShot`] (so differ everywhere).
+    replaced: bool,
+}
+
+/// The matcher under one weighting of its edges (the graph's own, or a shot's).
+struct View<'a> {
+    graph: &'a DetectorGraph,
+    negatives: &'a Negatives,
+    component: &'a [u32],
 }
 
 impl Matcher {
@@ -129,23 +208,10 @@ impl Matcher {
             }
             x
         }
-        let mut negative_edges = Vec::new();
-        let mut toggles = vec![false; n];
-        let mut negative_observables = 0;
-        let mut negative_weight = 0.0;
-        for (index, e) in graph.edges.iter().enumerate() {
+        for e in &graph.edges {
             if let Some(b) = e.b {
                 let (ra, rb) = (find(&mut union_find, e.a), find(&mut union_find, b));
                 union_find[ra] = rb;
-            }
-            if e.weight < 0.0 {
-                negative_edges.push(index);
-                toggles[e.a] ^= true;
-                if let Some(b) = e.b {
-                    toggles[b] ^= true;
-                }
-                negative_observables ^= e.observables;
-                negative_weight += e.weight;
             }
         }
         let mut component = vec![u32::MAX; n];
@@ -158,21 +224,24 @@ impl Matcher {
             }
             component[v] = component[root];
         }
+        let negatives = Negatives::of(&detector_graph, graph.edges.iter().map(|e| e.weight));
         Ok(Matcher {
             graph: detector_graph,
             component,
             num_components,
             num_observables: graph.num_observables,
-            negative_edges,
-            negative_toggles: (0..n).filter(|&v| toggles[v]).collect(),
-            negative_observables,
-            negative_weight,
+            negatives,
         })
     }
 
     /// Number of detectors of the graph.
     pub fn num_detectors(&self) -> usize {
         self.graph.num_detectors()
+    }
+
+    /// Number of edges of the graph (the length of [`EdgeWeights::PerShot`] weights).
+    pub fn num_edges(&self) -> usize {
+        self.graph.num_edges()
     }
 
     /// Number of observables of the graph.
@@ -199,6 +268,7 @@ impl Matcher {
             strict: Vec::new(),
             candidates: Vec::new(),
             exhausted: Vec::new(),
+            shot: None,
         }
     }
 
@@ -210,10 +280,158 @@ impl Matcher {
         detection_events: &[usize],
         ws: &mut Workspace,
     ) -> Result<Matching, MatchingError> {
-        self.solve(detection_events, ws)?;
+        self.decode_weighted(detection_events, EdgeWeights::Graph, ws)
+    }
+
+    /// Decodes one shot as [`Matcher::decode`] and also returns the correction: the sorted
+    /// indices of the graph edges flipped (negative-weight edges included; edges used an even
+    /// number of times cancel). Each pair's path is traced by a fresh shortest-path search, so
+    /// where several shortest paths tie, the observables reported here (those of this
+    /// correction) may differ from [`Matcher::decode`]'s, at equal weight.
+    pub fn decode_with_correction(
+        &self,
+        detection_events: &[usize],
+        ws: &mut Workspace,
+    ) -> Result<(Matching, Vec<usize>), MatchingError> {
+        self.decode_weighted_with_correction(detection_events, EdgeWeights::Graph, ws)
+    }
+
+    /// Decodes one shot as [`Matcher::decode`], with the edge weights given for this shot (the
+    /// graph itself is not rebuilt; see [`EdgeWeights`]). The matching's weight is in these
+    /// weights.
+    pub fn decode_weighted(
+        &self,
+        detection_events: &[usize],
+        weights: EdgeWeights<'_>,
+        ws: &mut Workspace,
+    ) -> Result<Matching, MatchingError> {
+        self.with_weights(weights, ws, |view, ws| {
+            view.solve(detection_events, ws)?;
+            Ok(view.matching(ws))
+        })
+    }
+
+    /// [`Matcher::decode_with_correction`] with the edge weights given for this shot.
+    pub fn decode_weighted_with_correction(
+        &self,
+        detection_events: &[usize],
+        weights: EdgeWeights<'_>,
+        ws: &mut Workspace,
+    ) -> Result<(Matching, Vec<usize>), MatchingError> {
+        self.with_weights(weights, ws, |view, ws| {
+            view.solve(detection_events, ws)?;
+            let matching = view.matching(ws);
+            Ok(view.correction(matching, ws))
+        })
+    }
+
+    /// Runs `decode` on the view of this matcher under `weights`.
+    fn with_weights<T>(
+        &self,
+        weights: EdgeWeights<'_>,
+        ws: &mut Workspace,
+        decode: impl FnOnce(&View<'_>, &mut Workspace) -> Result<T, MatchingError>,
+    ) -> Result<T, MatchingError> {
+        let base = View {
+            graph: &self.graph,
+            negatives: &self.negatives,
+            component: &self.component,
+        };
+        if let EdgeWeights::Graph = weights {
+            return decode(&base, ws);
+        }
+        let mut shot = ws.shot.take().unwrap_or_else(|| {
+            Box::new(ShotGraph {
+                graph: self.graph.clone(),
+                negatives: self.negatives.clone(),
+                edges_changed: Vec::new(),
+                nodes_changed: Vec::new(),
+                replaced: false,
+            })
+        });
+        let result = self.reweight(&mut shot, weights).and_then(|()| {
+            let view = View {
+                graph: &shot.graph,
+                negatives: &shot.negatives,
+                component: &self.component,
+            };
+            decode(&view, ws)
+        });
+        if !shot.replaced {
+            shot.graph
+                .restore(&self.graph, &shot.edges_changed, &shot.nodes_changed);
+        }
+        shot.edges_changed.clear();
+        shot.nodes_changed.clear();
+        ws.shot = Some(shot);
+        result
+    }
+
+    /// Puts a shot's weights into the workspace's copy of the graph (which holds the graph's
+    /// own weights, or the last [`EdgeWeights::PerShot`] weights when `replaced`).
+    fn reweight(
+        &self,
+        shot: &mut ShotGraph,
+        weights: EdgeWeights<'_>,
+    ) -> Result<(), MatchingError> {
+        let num_edges = self.graph.num_edges();
+        match weights {
+            EdgeWeights::Graph => Ok(()),
+            EdgeWeights::PerShot(w) => {
+                if w.len() != num_edges {
+                    return Err(MatchingError::WeightCount {
+                        expected: num_edges,
+                        found: w.len(),
+                    });
+                }
+                shot.replaced = true;
+                shot.graph.set_weights(w)?;
+                shot.negatives = Negatives::of(&shot.graph, w.iter().copied());
+                Ok(())
+            }
+            EdgeWeights::Lowered(lowered) => {
+                if let Some(&(edge, _)) = lowered.iter().find(|(e, _)| *e >= num_edges) {
+                    return Err(MatchingError::NoSuchEdge { edge, num_edges });
+                }
+                if let Some(&(edge, weight)) = lowered.iter().find(|(_, w)| w.is_nan()) {
+                    return Err(MatchingError::BadWeight { edge, weight });
+                }
+                if shot.replaced {
+                    shot.graph.clone_from(&self.graph);
+                    shot.negatives.clone_from(&self.negatives);
+                    shot.replaced = false;
+                }
+                let negatives = &self.negatives.edges;
+                if negatives.is_empty() {
+                    shot.graph.lower_weights(
+                        lowered,
+                        &mut shot.edges_changed,
+                        &mut shot.nodes_changed,
+                    );
+                } else {
+                    let kept: Vec<(usize, f64)> = lowered
+                        .iter()
+                        .copied()
+                        .filter(|(e, _)| negatives.binary_search(e).is_err())
+                        .collect();
+                    shot.graph.lower_weights(
+                        &kept,
+                        &mut shot.edges_changed,
+                        &mut shot.nodes_changed,
+                    );
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+impl View<'_> {
+    /// The matching left in `ws` by [`View::solve`].
+    fn matching(&self, ws: &Workspace) -> Matching {
         let mut matching = Matching {
-            observables: self.negative_observables,
-            weight: self.negative_weight,
+            observables: self.negatives.observables,
+            weight: self.negatives.weight,
             pairs: Vec::with_capacity(ws.events.len()),
         };
         for i in 0..ws.events.len() {
@@ -233,33 +451,25 @@ impl Matcher {
                 Partner::Vertex { .. } => {}
             }
         }
-        Ok(matching)
+        matching
     }
 
-    /// Decodes one shot as [`Matcher::decode`] and also returns the correction: the sorted
-    /// indices of the graph edges flipped (negative-weight edges included; edges used an even
-    /// number of times cancel). Each pair's path is traced by a fresh shortest-path search, so
-    /// where several shortest paths tie, the observables reported here (those of this
-    /// correction) may differ from [`Matcher::decode`]'s, at equal weight.
-    pub fn decode_with_correction(
-        &self,
-        detection_events: &[usize],
-        ws: &mut Workspace,
-    ) -> Result<(Matching, Vec<usize>), MatchingError> {
-        let mut matching = self.decode(detection_events, ws)?;
-        let mut edges = self.negative_edges.clone();
+    /// The correction of `matching`: its edges, traced along shortest paths (see
+    /// [`Matcher::decode_with_correction`]).
+    fn correction(&self, mut matching: Matching, ws: &mut Workspace) -> (Matching, Vec<usize>) {
+        let mut edges = self.negatives.edges.clone();
         for &(a, b) in &matching.pairs {
             match b {
                 None => self.graph.boundary_path(a, &mut edges),
                 Some(b) => {
-                    ws.dijkstra.search(&self.graph, a, |v, _, _, _| {
+                    ws.dijkstra.search(self.graph, a, |v, _, _, _| {
                         if v == b {
                             Control::Stop
                         } else {
                             Control::Continue
                         }
                     });
-                    ws.dijkstra.path_to(&self.graph, b, &mut edges);
+                    ws.dijkstra.path_to(self.graph, b, &mut edges);
                 }
             }
         }
@@ -275,7 +485,7 @@ impl Matcher {
                 odd.push(e);
             }
         }
-        Ok((matching, odd))
+        (matching, odd)
     }
 
     /// Finds the optimal matching of a shot's events; the result is left in `ws.blossom`.
@@ -361,9 +571,9 @@ impl Matcher {
     /// Applies the negative-edge toggles and fills `ws.events` (sorted, distinct) and the
     /// detector-to-event index.
     fn collect_events(&self, dets: &[usize], ws: &mut Workspace) -> Result<(), MatchingError> {
-        let n = self.num_detectors();
+        let n = self.graph.num_detectors();
         ws.touched.clear();
-        for &d in dets.iter().chain(&self.negative_toggles) {
+        for &d in dets.iter().chain(&self.negatives.toggles) {
             if d >= n {
                 for &t in &ws.touched {
                     ws.toggled[t] = false;
@@ -447,7 +657,7 @@ impl Matcher {
         strict.clear();
         strict.extend(limits.iter().map(|&l| l != UNREACHABLE));
         let limits = Some((limits.as_mut_slice(), strict.as_slice()));
-        regions.grow(&self.graph, sources, 1, stop, limits, |c| {
+        regions.grow(self.graph, sources, 1, stop, limits, |c| {
             let new = Candidate::from_contact(&c);
             // Contacts of one pair often come in a row: keep only the shortest of a run.
             match candidates.last_mut() {
@@ -474,7 +684,7 @@ impl Matcher {
             ..
         } = ws;
         let stamp = *stamp;
-        dijkstra.search(&self.graph, events[i], |v, length, observables, weight| {
+        dijkstra.search(self.graph, events[i], |v, length, observables, weight| {
             if event_stamp[v] == stamp && event_index[v] as usize != i {
                 candidates.push(Candidate::pair(
                     i as u32,
@@ -534,7 +744,7 @@ impl Matcher {
                 .map(|(i, &d)| (d, -blossom.potential(i), i as u32));
             // Along a violated pair's path, `min(A, B) < 0` at every node (`A`, `B`: the values
             // from either end, `A + B < 0`), so growing only below 0 settles the whole path.
-            regions.grow(&self.graph, sources, 2, 0, None, |c| {
+            regions.grow(self.graph, sources, 2, 0, None, |c| {
                 if c.value < 0 && group[c.a as usize] != group[c.b as usize] {
                     candidates.push(Candidate::from_contact(&c));
                 }
@@ -588,7 +798,7 @@ impl Matcher {
         let stamp = *stamp;
         let pot_i = blossom.potential(i);
         blossom.anchor(i);
-        dijkstra.search(&self.graph, events[i], |v, length, observables, weight| {
+        dijkstra.search(self.graph, events[i], |v, length, observables, weight| {
             if length >= radius {
                 return Control::Stop;
             }

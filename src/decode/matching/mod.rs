@@ -7,9 +7,11 @@
 //! - [`blossom`]: exact minimum-cost perfect matching with boundary (primal-dual blossom).
 //! - [`matcher`]: the decoder that ties them together, with an optimality certificate over all
 //!   pairs of detection events.
+//! - [`correlated`]: correlated (two-pass) matching, PyMatching's `enable_correlations`.
 //! - [`decoder`]: [`MwpmDecoder`], the batch [`crate::decode::Decoder`] over a [`Matcher`].
 
 pub mod blossom;
+pub mod correlated;
 pub mod decoder;
 pub mod error;
 pub mod from_dem;
@@ -20,4 +22,4 @@ pub mod paths;
 pub use decoder::MwpmDecoder;
 pub use error::MatchingError;
 pub use graph::{GraphEdge, MatchingGraph};
-pub use matcher::{Matcher, Matching, Workspace};
+pub use matcher::{EdgeWeights, Matcher, Matching, Workspace};

@@ -109,9 +109,13 @@ pub struct DetectorGraph {
     neighbours: Vec<u32>,
     costs: Vec<i64>,
     edge_ids: Vec<u32>,
-    /// Per graph edge: observables mask and `|weight|`.
+    /// Per graph edge: observables mask, `|weight|` and its integer cost.
     edge_observables: Vec<u64>,
     edge_weights: Vec<f64>,
+    edge_costs: Vec<i64>,
+    /// Per graph edge: its slots in the adjacency lists of its two ends (`u32::MAX` for the
+    /// boundary side).
+    edge_slots: Vec<[u32; 2]>,
     /// Per detector: integer distance to the boundary (`UNREACHABLE` if none).
     boundary_distance: Vec<i64>,
     boundary_observables: Vec<u64>,
@@ -181,20 +185,27 @@ impl DetectorGraph {
         let mut costs = vec![0i64; m2];
         let mut edge_ids = vec![0u32; m2];
         let mut edge_ends = Vec::with_capacity(graph.edges.len());
+        let mut edge_slots = Vec::with_capacity(graph.edges.len());
         for (index, e) in graph.edges.iter().enumerate() {
             let cost = integer_cost(e.weight.abs());
             match e.b {
                 Some(b) => {
-                    for (x, y) in [(e.a, b), (b, e.a)] {
+                    let mut slots = [u32::MAX; 2];
+                    for (k, (x, y)) in [(e.a, b), (b, e.a)].into_iter().enumerate() {
                         let slot = fill[x] as usize;
                         neighbours[slot] = y as u32;
                         costs[slot] = cost;
                         edge_ids[slot] = index as u32;
+                        slots[k] = slot as u32;
                         fill[x] += 1;
                     }
                     edge_ends.push((e.a as u32, b as u32));
+                    edge_slots.push(slots);
                 }
-                None => edge_ends.push((e.a as u32, u32::MAX)),
+                None => {
+                    edge_ends.push((e.a as u32, u32::MAX));
+                    edge_slots.push([u32::MAX; 2]);
+                }
             }
         }
         let mut g = DetectorGraph {
@@ -204,31 +215,52 @@ impl DetectorGraph {
             edge_ids,
             edge_observables: graph.edges.iter().map(|e| e.observables).collect(),
             edge_weights: graph.edges.iter().map(|e| e.weight.abs()).collect(),
+            edge_costs: graph
+                .edges
+                .iter()
+                .map(|e| integer_cost(e.weight.abs()))
+                .collect(),
+            edge_slots,
             boundary_distance: vec![UNREACHABLE; n],
             boundary_observables: vec![0; n],
             boundary_weight: vec![0.0; n],
             boundary_next_edge: vec![NO_EDGE; n],
             edge_ends,
         };
-        g.compute_boundary_paths(graph);
+        g.compute_boundary_paths();
         Ok(g)
     }
 
     /// Multi-source Dijkstra from the boundary.
-    fn compute_boundary_paths(&mut self, graph: &MatchingGraph) {
+    fn compute_boundary_paths(&mut self) {
+        self.boundary_distance.fill(UNREACHABLE);
+        self.boundary_observables.fill(0);
+        self.boundary_weight.fill(0.0);
+        self.boundary_next_edge.fill(NO_EDGE);
         let mut heap = BinaryHeap::new();
-        for (index, e) in graph.edges.iter().enumerate() {
-            if e.b.is_none() {
-                let cost = integer_cost(e.weight.abs());
-                if cost < self.boundary_distance[e.a] {
-                    self.boundary_distance[e.a] = cost;
-                    self.boundary_observables[e.a] = e.observables;
-                    self.boundary_weight[e.a] = e.weight.abs();
-                    self.boundary_next_edge[e.a] = index as u32;
-                    heap.push(Reverse((cost, e.a as u32)));
+        for (index, &(a, b)) in self.edge_ends.iter().enumerate() {
+            if b == u32::MAX {
+                let a = a as usize;
+                let cost = self.edge_costs[index];
+                if cost < self.boundary_distance[a] {
+                    self.boundary_distance[a] = cost;
+                    self.boundary_observables[a] = self.edge_observables[index];
+                    self.boundary_weight[a] = self.edge_weights[index];
+                    self.boundary_next_edge[a] = index as u32;
+                    heap.push(Reverse((cost, a as u32)));
                 }
             }
         }
+        self.settle_boundary_paths(heap, None);
+    }
+
+    /// Runs the boundary Dijkstra from the nodes in `heap` (their distances already set),
+    /// recording in `changed` every node whose distance it lowers.
+    fn settle_boundary_paths(
+        &mut self,
+        mut heap: BinaryHeap<Reverse<(i64, u32)>>,
+        mut changed: Option<&mut Vec<u32>>,
+    ) {
         while let Some(Reverse((d, v))) = heap.pop() {
             let v = v as usize;
             if d > self.boundary_distance[v] {
@@ -245,8 +277,115 @@ impl DetectorGraph {
                     self.boundary_weight[w] = self.boundary_weight[v] + self.edge_weights[edge];
                     self.boundary_next_edge[w] = edge as u32;
                     heap.push(Reverse((nd, w as u32)));
+                    if let Some(changed) = changed.as_deref_mut() {
+                        changed.push(w as u32);
+                    }
                 }
             }
+        }
+    }
+
+    /// Number of graph edges.
+    pub fn num_edges(&self) -> usize {
+        self.edge_ends.len()
+    }
+
+    /// Sets the absolute weight of `edge` (its cost, in both adjacency lists); the boundary
+    /// distances are not updated.
+    fn set_edge_weight(&mut self, edge: usize, weight: f64) {
+        let cost = integer_cost(weight);
+        self.edge_weights[edge] = weight;
+        self.edge_costs[edge] = cost;
+        for slot in self.edge_slots[edge] {
+            if slot != u32::MAX {
+                self.costs[slot as usize] = cost;
+            }
+        }
+    }
+
+    /// Replaces every edge's weight by `|weights[edge]|` and recomputes the boundary paths.
+    /// The weights must be finite and their total within the integer range.
+    pub fn set_weights(&mut self, weights: &[f64]) -> Result<(), MatchingError> {
+        debug_assert_eq!(weights.len(), self.num_edges());
+        let mut total: i64 = 0;
+        for (edge, &w) in weights.iter().enumerate() {
+            if !w.is_finite() {
+                return Err(MatchingError::BadWeight { edge, weight: w });
+            }
+            total = total.saturating_add(integer_cost(w.abs()));
+            if total > MAX_TOTAL_COST {
+                return Err(MatchingError::WeightsTooLarge);
+            }
+        }
+        for (edge, &w) in weights.iter().enumerate() {
+            self.set_edge_weight(edge, w.abs());
+        }
+        self.compute_boundary_paths();
+        Ok(())
+    }
+
+    /// Lowers edge weights: each `(edge, weight)` with `0 <= weight` below the edge's current
+    /// weight replaces it; the boundary distances are updated incrementally. Records the edges
+    /// and nodes changed (for [`DetectorGraph::restore`]).
+    pub fn lower_weights(
+        &mut self,
+        lowered: &[(usize, f64)],
+        edges_changed: &mut Vec<u32>,
+        nodes_changed: &mut Vec<u32>,
+    ) {
+        let mut heap = BinaryHeap::new();
+        for &(edge, w) in lowered {
+            let cost = integer_cost(w);
+            if w.is_nan() || w < 0.0 || cost >= self.edge_costs[edge] {
+                continue;
+            }
+            self.set_edge_weight(edge, w);
+            edges_changed.push(edge as u32);
+            let (a, b) = self.edge_ends[edge];
+            let ends = [(a, b), (b, a)];
+            for (from, to) in ends {
+                if to == u32::MAX {
+                    continue;
+                }
+                let to = to as usize;
+                let through = if from == u32::MAX {
+                    (cost, 0, w)
+                } else {
+                    let from = from as usize;
+                    if self.boundary_distance[from] == UNREACHABLE {
+                        continue;
+                    }
+                    (
+                        self.boundary_distance[from] + cost,
+                        self.boundary_observables[from],
+                        self.boundary_weight[from] + w,
+                    )
+                };
+                if through.0 < self.boundary_distance[to] {
+                    self.boundary_distance[to] = through.0;
+                    self.boundary_observables[to] = through.1 ^ self.edge_observables[edge];
+                    self.boundary_weight[to] = through.2;
+                    self.boundary_next_edge[to] = edge as u32;
+                    heap.push(Reverse((through.0, to as u32)));
+                    nodes_changed.push(to as u32);
+                }
+            }
+        }
+        self.settle_boundary_paths(heap, Some(nodes_changed));
+    }
+
+    /// Undoes [`DetectorGraph::lower_weights`]: copies the listed edges and nodes back from
+    /// `base` (the graph this one was cloned from).
+    pub fn restore(&mut self, base: &DetectorGraph, edges: &[u32], nodes: &[u32]) {
+        for &e in edges {
+            self.set_edge_weight(e as usize, base.edge_weights[e as usize]);
+        }
+        for &v in nodes {
+            let v = v as usize;
+            self.boundary_distance[v] = base.boundary_distance[v];
+            self.boundary_observables[v] = base.boundary_observables[v];
+            self.boundary_weight[v] = base.boundary_weight[v];
+            self.boundary_next_edge[v] = base.boundary_next_edge[v];
         }
     }
 
@@ -268,6 +407,12 @@ impl DetectorGraph {
     /// Floating-point weight of `v`'s shortest path to the boundary.
     pub fn boundary_weight(&self, v: usize) -> f64 {
         self.boundary_weight[v]
+    }
+
+    /// The detectors of graph edge `edge` (`None` for the boundary side).
+    pub fn edge_ends(&self, edge: usize) -> (usize, Option<usize>) {
+        let (a, b) = self.edge_ends[edge];
+        (a as usize, (b != u32::MAX).then_some(b as usize))
     }
 
     /// Observables flipped by graph edge `edge`.
