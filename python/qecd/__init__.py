@@ -19,8 +19,8 @@ __all__ = ["Matching", "sample_toric", "sinter_decoders", "toric_dem", "__versio
 
 def sinter_decoders():
     """qecd's decoders for sinter, by name: ``"qecd"`` (matching) and ``"qecd-correlated"``
-    (correlated matching; until qecd's matching engine supports correlations, compiling it
-    raises ``ValueError``). Needs sinter installed (``pip install qecd[sinter]``)."""
+    (correlated matching, ``enable_correlations=True``). Needs sinter installed
+    (``pip install qecd[sinter]``)."""
     from qecd._sinter import sinter_decoders as decoders
 
     return decoders()
