@@ -180,7 +180,8 @@ pub enum PlotFormat {
 
 /// The format of a plot at `path`, from its extension (`.png` or `.svg`, any case); commands
 /// call it on `--plot` before their work, so that a wrong name fails at once.
-pub fn plot_format(path: &Path) -> Result<PlotFormat, PlotError> {
+pub fn plot_format(path: impl AsRef<Path>) -> Result<PlotFormat, PlotError> {
+    let path = path.as_ref();
     match path
         .extension()
         .and_then(|e| e.to_str())
@@ -195,11 +196,12 @@ pub fn plot_format(path: &Path) -> Result<PlotFormat, PlotError> {
 
 /// Draws `curves` to `path` (`.png` or `.svg`, chosen by extension), written atomically.
 pub fn plot_curves(
-    path: &Path,
+    path: impl AsRef<Path>,
     curves: &[Curve],
     threshold: Option<f64>,
     title: &str,
 ) -> Result<(), PlotError> {
+    let path = path.as_ref();
     let format = plot_format(path)?;
     let name = path.display().to_string();
     let draw_err = |message: String| PlotError::Draw {
@@ -281,7 +283,7 @@ mod tests {
             "no temporary files left"
         );
         assert!(matches!(
-            plot_curves(&dir.path().join("c.pdf"), &curves(), None, "t"),
+            plot_curves(dir.path().join("c.pdf"), &curves(), None, "t"),
             Err(PlotError::Format(_))
         ));
     }

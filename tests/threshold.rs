@@ -215,3 +215,54 @@ fn threshold_compares_decoders_on_identical_shots() {
         assert!(lo < ratio && ratio < hi && hi < 1.0, "{ratio} [{lo}, {hi}]");
     }
 }
+
+/// The data rows of a sinter CSV without the `seconds` column (timings differ run to run).
+fn rows_without_seconds(csv: &std::path::Path) -> Vec<String> {
+    let text = std::fs::read_to_string(csv).unwrap();
+    let mut rows: Vec<String> = text
+        .lines()
+        .skip(1)
+        .map(|line| {
+            let mut fields: Vec<&str> = line.splitn(5, ',').collect();
+            fields.remove(3);
+            fields.join(",")
+        })
+        .collect();
+    rows.sort();
+    rows
+}
+
+#[test]
+fn shards_partition_the_sweep_into_the_unsharded_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let args = |out: &std::path::Path| {
+        let mut cmd = Command::cargo_bin("qecd").unwrap();
+        cmd.args(["threshold", "--distances", "3,4", "--p", "0.05,0.1,0.15"])
+            .args(["--shots", "300", "--bootstrap", "0", "--seed", "5", "--out"])
+            .arg(out);
+        cmd
+    };
+    let whole = dir.path().join("whole.csv");
+    args(&whole).assert().success();
+    let mut sharded = Vec::new();
+    for k in 0..4 {
+        let part = dir.path().join(format!("part{k}.csv"));
+        args(&part)
+            .args(["--shard", &format!("{k}/4")])
+            .assert()
+            .success();
+        let rows = rows_without_seconds(&part);
+        // 6 tasks over 4 shards: 2, 2, 1, 1 in distance-major round robin.
+        assert_eq!(rows.len(), if k < 2 { 2 } else { 1 }, "shard {k}");
+        sharded.extend(rows);
+    }
+    sharded.sort();
+    assert_eq!(sharded, rows_without_seconds(&whole));
+    for bad in ["4/4", "1/0", "x/2", "1"] {
+        args(&dir.path().join("bad.csv"))
+            .args(["--shard", bad])
+            .assert()
+            .failure()
+            .stderr(predicates::str::contains("expected K/N"));
+    }
+}

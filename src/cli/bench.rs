@@ -2,16 +2,16 @@
 //! shots or on a shot file with its DEM.
 
 use std::path::PathBuf;
-use std::time::Instant;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, Result};
 use clap::Args;
 
 use super::common::{parse_threads, thread_pool, CodeArgs};
-use super::model::{open_shots, toric_dem};
+use super::model::{build_named, open_shots, toric_dem};
 use qecd::bits::BitMatrix;
-use qecd::decode::registry::{build_decoder, DecoderInput, ToricContext, DECODERS};
+use qecd::decode::registry::{DecoderInput, ToricContext};
 use qecd::dem::FlatDem;
+use qecd::experiment::{count_mistakes, decode_timed};
 use qecd::io::{ShotFormat, ShotLayout};
 use qecd::sample::sample_toric;
 
@@ -107,19 +107,15 @@ pub fn run(a: BenchArgs) -> Result<()> {
             Some(t) => input.with_toric(t),
             None => input,
         };
-        let decoder = build_decoder(name, input).with_context(|| {
-            format!("building decoder '{name}' (known: {})", DECODERS.join(", "))
-        })?;
+        let decoder = build_named(name, input)?;
         for &t in &a.threads {
             let pool = thread_pool(Some(t))?;
-            let start = Instant::now();
-            let pred = pool
-                .install(|| decoder.decode_batch(&dets))
+            let (pred, time) = pool
+                .install(|| decode_timed(decoder.as_ref(), &dets))
                 .map_err(|e| e.in_file(0))?;
-            let secs = start.elapsed().as_secs_f64();
+            let secs = time.as_secs_f64();
             let rate = obs.as_ref().map_or("-".to_string(), |o| {
-                let wrong = (0..o.rows()).filter(|&r| o.row(r) != pred.row(r)).count();
-                format!("{:.5}", wrong as f64 / o.rows() as f64)
+                format!("{:.5}", count_mistakes(&pred, o) as f64 / o.rows() as f64)
             });
             println!(
                 "{:<10} {:>7} {:>12.0} {:>12.3} {:>10.3}  {rate}",

@@ -47,10 +47,7 @@ pub fn parse_probability(s: &str) -> Result<f64, String> {
     Ok(p)
 }
 
-/// The most worker threads any `--threads` accepts. A fixed number rather than a multiple of
-/// the machine's cores, so that a command line valid on one machine is valid on every other;
-/// far more threads than cores only costs memory and start-up time.
-pub const MAX_THREADS: usize = 1024;
+pub use qecd::experiment::MAX_THREADS;
 
 /// Parses a `--threads` count in `1..=MAX_THREADS`.
 pub fn parse_threads(s: &str) -> Result<usize, String> {

@@ -4,15 +4,14 @@
 
 use std::io::Write;
 use std::path::PathBuf;
-use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
 use clap::Args;
 
 use super::common::thread_pool;
-use super::model::{open_shots, DecoderArgs, ModelArgs, ShotInputArgs, Sink};
+use super::model::{build_named, open_shots, DecoderArgs, ModelArgs, ShotInputArgs, Sink};
 use qecd::bits::BitMatrix;
-use qecd::decode::registry::build_decoder;
+use qecd::experiment::Comparison;
 use qecd::io::{check_outputs, split_columns, ShotFormat, ShotLayout};
 
 /// Arguments of `qecd count-mistakes`.
@@ -46,7 +45,7 @@ pub struct CountMistakesArgs {
 pub fn run(a: CountMistakesArgs) -> Result<()> {
     check_outputs(&[("--out", a.out.as_deref())])?;
     let dem = a.model.load()?;
-    let decoder = build_decoder(
+    let decoder = build_named(
         a.decoder.name()?,
         a.model.decoder_input(&dem, &a.neural.options()),
     )?;
@@ -78,8 +77,7 @@ pub fn run(a: CountMistakesArgs) -> Result<()> {
         }
     };
     let pool = thread_pool(a.input.threads)?;
-    let (mut shots, mut mistakes) = (0u64, 0u64);
-    let mut seconds = 0.0;
+    let mut counts = Comparison::new(1);
     for batch in reader {
         let batch = batch.context("reading detection events")?;
         let (dets, obs) = match obs_reader.as_mut() {
@@ -96,22 +94,16 @@ pub fn run(a: CountMistakesArgs) -> Result<()> {
                     Some(o) if o.rows() == batch.rows() => (batch, o),
                     o => bail!(
                         "--obs_in has fewer shots ({}) than --in",
-                        shots + o.map_or(0, |o| o.rows()) as u64
+                        counts.shots + o.map_or(0, |o| o.rows()) as u64
                     ),
                 }
             }
         };
-        let start = Instant::now();
-        let pred = pool
-            .install(|| decoder.decode_batch(&dets))
-            .map_err(|e| e.in_file(shots))
+        pool.install(|| counts.record(&[decoder.as_ref()], &dets, &obs))
             .context("decoding")?;
-        seconds += start.elapsed().as_secs_f64();
-        mistakes += (0..pred.rows())
-            .filter(|&r| pred.row(r) != obs.row(r))
-            .count() as u64;
-        shots += dets.rows() as u64;
     }
+    let (shots, mistakes) = (counts.shots, counts.decoders[0].errors);
+    let seconds = counts.decoders[0].decoding.as_secs_f64();
     if let Some(r) = obs_reader.as_mut() {
         if r.next_batch(1)
             .context("reading observable flips")?

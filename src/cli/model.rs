@@ -10,8 +10,11 @@ use clap::Args;
 use super::common::{parse_probability, parse_threads};
 use qecd::code::ToricCode;
 use qecd::decode::matching::from_dem::undecomposable_components;
-use qecd::decode::registry::{DecoderInput, NeuralOptions, ToricContext};
-use qecd::dem::{parse_dem, FlatDem};
+use qecd::decode::registry::{
+    build_decoder, BuildDecoderError, DecoderInput, NeuralOptions, ToricContext, DECODERS,
+};
+use qecd::decode::Decoder;
+use qecd::dem::FlatDem;
 use qecd::io::{AtomicOutput, ShotFormat, ShotLayout, ShotReader};
 use qecd::noise::NoiseSpec;
 
@@ -119,16 +122,35 @@ impl ModelArgs {
     }
 }
 
+/// Builds the decoder called `name`; where the library says what the input lacks, adds the
+/// command-line options that supply it.
+pub fn build_named(name: &str, input: DecoderInput<'_>) -> Result<Box<dyn Decoder>> {
+    build_decoder(name, input)
+        .map_err(|e| {
+            let hint = match &e {
+                BuildDecoderError::Needs { decoder: "ml", .. } => {
+                    "give --code toric --distance L --noise ... --p ..."
+                }
+                BuildDecoderError::Needs {
+                    decoder: "neural", ..
+                } => {
+                    "the `qecd-neural` executable beside `qecd` runs neural commands \
+                 (`cargo build --release --workspace` builds both)"
+                }
+                _ => return anyhow::Error::new(e),
+            };
+            anyhow::anyhow!("{e}: {hint}")
+        })
+        .with_context(|| format!("building decoder '{name}' (known: {})", DECODERS.join(", ")))
+}
+
 /// The flattened DEM of the toric code of size `l` under `noise` at `p`.
 pub fn toric_dem(l: usize, noise: NoiseSpec, p: f64) -> Result<FlatDem> {
     let code = ToricCode::new(l).context("invalid --distance")?;
     let channel = noise
         .channel(p)
         .with_context(|| format!("invalid noise '{noise}' at p = {p}"))?;
-    let text = code.dem_text(&channel)?;
-    Ok(parse_dem(&text)
-        .context("the generated toric DEM does not parse")?
-        .flatten()?)
+    Ok(code.dem(&channel)?)
 }
 
 /// Shot input options shared by `predict` and `count-mistakes` (PyMatching's spellings, with

@@ -7,8 +7,7 @@ use anyhow::{Context, Result};
 use clap::Args;
 
 use super::common::thread_pool;
-use super::model::{open_shots, DecoderArgs, ModelArgs, ShotInputArgs, Sink};
-use qecd::decode::registry::build_decoder;
+use super::model::{build_named, open_shots, DecoderArgs, ModelArgs, ShotInputArgs, Sink};
 use qecd::io::{check_outputs, split_columns, ShotFormat, ShotLayout, ShotWriter};
 
 /// Arguments of `qecd predict`.
@@ -34,7 +33,7 @@ pub struct PredictArgs {
 pub fn run(a: PredictArgs) -> Result<()> {
     check_outputs(&[("--out", a.out.as_deref())])?;
     let dem = a.model.load()?;
-    let decoder = build_decoder(
+    let decoder = build_named(
         a.decoder.name()?,
         a.model.decoder_input(&dem, &a.neural.options()),
     )?;

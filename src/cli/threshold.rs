@@ -1,23 +1,26 @@
 //! `qecd threshold`: logical error rates over a grid of distances and physical error rates,
 //! written as sinter CSV, printed with Wilson intervals, fitted by finite-size scaling and
-//! plotted.
+//! plotted. `--shard K/N` runs a deterministic 1/N of the (distance, p) tasks, so a sweep can
+//! be split over many machines and the CSVs merged with `sinter combine`
+//! (`docs/sweeps-on-a-cluster.md`).
 
 use std::io::Write;
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 use clap::Args;
 
 use super::common::{parse_threads, thread_pool};
-use super::model::toric_dem;
+use super::model::{build_named, toric_dem};
 use super::progress::Progress;
 use qecd::code::ToricCode;
-use qecd::decode::registry::{build_decoder, DecoderInput, ToricContext, DECODERS};
+use qecd::decode::registry::{DecoderInput, ToricContext};
+use qecd::decode::Decoder;
+use qecd::experiment::compare_on_toric;
 use qecd::io::{check_outputs, AtomicOutput};
 use qecd::noise::NoiseSpec;
 use qecd::plot::{plot_curves, plot_format, Curve};
-use qecd::sample::{ToricSampler, CHUNK};
+use qecd::sample::ToricSampler;
 use qecd::stats::{
     fit_threshold, strong_id, wilson_interval, PairedCounts, RatePoint, SinterRow,
     SINTER_CSV_HEADER, Z95,
@@ -60,8 +63,40 @@ pub struct ThresholdArgs {
     /// Worker threads (default: all cores, at most 1024).
     #[arg(long, value_parser = parse_threads)]
     pub threads: Option<usize>,
+    /// Run only shard K of N (`K/N`, 0 <= K < N): the (distance, p) tasks whose index in
+    /// distance-major order is K modulo N. Seeds do not depend on the shard, so the N CSVs
+    /// merged by `sinter combine` equal the unsharded run's.
+    #[arg(long, value_parser = parse_shard)]
+    pub shard: Option<Shard>,
     #[command(flatten)]
     pub neural: super::neural_args::NeuralArgs,
+}
+
+/// One of N deterministic parts of a sweep.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Shard {
+    /// This part, `0..count`.
+    pub index: usize,
+    /// Number of parts.
+    pub count: usize,
+}
+
+impl Shard {
+    /// Whether task `task` (distance-major index of (distance, p)) belongs to this shard.
+    pub fn holds(&self, task: usize) -> bool {
+        task % self.count == self.index
+    }
+}
+
+fn parse_shard(s: &str) -> Result<Shard, String> {
+    let bad = || format!("'{s}': expected K/N with whole numbers 0 <= K < N");
+    let (k, n) = s.split_once('/').ok_or_else(bad)?;
+    let index: usize = k.trim().parse().map_err(|_| bad())?;
+    let count: usize = n.trim().parse().map_err(|_| bad())?;
+    if count == 0 || index >= count {
+        return Err(bad());
+    }
+    Ok(Shard { index, count })
 }
 
 /// A list of physical error rates.
@@ -136,9 +171,6 @@ fn task_seed(seed: u64, l: usize, pi: usize) -> u64 {
     x ^ (x >> 32)
 }
 
-/// Shots sampled and decoded per batch.
-const BATCH: usize = 64 * CHUNK * 4;
-
 /// Runs `qecd threshold`.
 pub fn run(a: ThresholdArgs) -> Result<()> {
     check_outputs(&[("--out", a.out.as_deref()), ("--plot", a.plot.as_deref())])?;
@@ -168,95 +200,81 @@ pub fn run(a: ThresholdArgs) -> Result<()> {
         None => None,
     };
     let neural = a.neural.options();
-    let total = a.shots * (a.decoder.len() * a.distances.len() * a.p.0.len()) as u64;
+    let shard = a.shard.unwrap_or(Shard { index: 0, count: 1 });
+    let tasks: Vec<(usize, usize)> = (0..a.distances.len())
+        .flat_map(|li| (0..a.p.0.len()).map(move |pi| (li, pi)))
+        .enumerate()
+        .filter(|&(task, _)| shard.holds(task))
+        .map(|(_, lp)| lp)
+        .collect();
+    if tasks.is_empty() {
+        eprintln!(
+            "note: shard {}/{} holds none of the {} tasks",
+            shard.index,
+            shard.count,
+            a.distances.len() * a.p.0.len()
+        );
+    }
+    let total = a.shots * (a.decoder.len() * tasks.len()) as u64;
     let mut progress = Progress::new(total, "shots");
     let mut results: Vec<(String, RatePoint)> = Vec::new();
     let mut paired: Vec<(String, RatePoint, PairedCounts)> = Vec::new();
-    for &l in &a.distances {
+    for &(li, pi) in &tasks {
+        let (l, p) = (a.distances[li], a.p.0[pi]);
         let code = ToricCode::new(l).context("invalid distance")?;
-        for (pi, &p) in a.p.0.iter().enumerate() {
-            let channel = a
-                .noise
-                .channel(p)
-                .with_context(|| format!("noise {} at p = {p}", a.noise))?;
-            let dem = toric_dem(l, a.noise, p)?;
-            let input = DecoderInput::new(&dem)
-                .with_toric(ToricContext {
-                    distance: l,
-                    noise: a.noise,
-                    p,
-                })
-                .with_neural(&neural);
-            let decoders = a
-                .decoder
-                .iter()
-                .map(|name| {
-                    build_decoder(name, input).with_context(|| {
-                        format!("building decoder '{name}' (known: {})", DECODERS.join(", "))
-                    })
-                })
-                .collect::<Result<Vec<_>>>()?;
-            let seed = task_seed(a.seed, l, pi);
-            let sampler = ToricSampler::new(code, &channel, seed);
-            let mut sampling = Duration::ZERO;
-            let mut decoding = vec![Duration::ZERO; decoders.len()];
-            let mut errors = vec![0u64; decoders.len()];
-            let mut pairs = vec![PairedCounts::default(); decoders.len()];
-            let mut wrong = vec![false; decoders.len()];
-            let mut done = 0u64;
-            progress.set_message(format!("L={l} p={p}"));
-            while done < a.shots {
-                let n = (a.shots - done).min(BATCH as u64) as usize;
-                let clock = Instant::now();
-                let shots = pool.install(|| sampler.sample(done, n, false));
-                sampling += clock.elapsed();
-                let mut preds = Vec::with_capacity(decoders.len());
-                for (k, decoder) in decoders.iter().enumerate() {
-                    let clock = Instant::now();
-                    let pred = pool
-                        .install(|| decoder.decode_batch(&shots.dets))
-                        .map_err(|e| e.in_file(done))?;
-                    decoding[k] += clock.elapsed();
-                    preds.push(pred);
-                    progress.inc(n as u64);
-                }
-                for r in 0..n {
-                    for (k, pred) in preds.iter().enumerate() {
-                        wrong[k] = pred.row(r) != shots.obs.row(r);
-                        errors[k] += wrong[k] as u64;
-                        pairs[k].record(wrong[k], wrong[0]);
-                    }
-                }
-                done += n as u64;
-            }
-            let meta = format!(
-                r#"{{"L":{l},"code":"{}","noise":"{}","p":{p},"seed":{seed}}}"#,
-                a.code, a.noise
-            );
-            for (k, name) in a.decoder.iter().enumerate() {
-                if let Some(f) = out.as_mut() {
-                    let row = SinterRow {
-                        shots: done,
-                        errors: errors[k],
-                        discards: 0,
-                        // Sampling is shared; each decoder is charged all of it.
-                        seconds: (sampling + decoding[k]).as_secs_f64(),
-                        decoder: name.clone(),
-                        strong_id: strong_id(&format!("{name}|{meta}")),
-                        json_metadata: meta.clone(),
-                    };
-                    writeln!(f, "{}", row.to_csv_line())?;
-                }
-                let point = RatePoint {
-                    distance: l,
-                    p,
-                    shots: done,
-                    errors: errors[k],
+        let channel = a
+            .noise
+            .channel(p)
+            .with_context(|| format!("noise {} at p = {p}", a.noise))?;
+        let dem = toric_dem(l, a.noise, p)?;
+        let input = DecoderInput::new(&dem)
+            .with_toric(ToricContext {
+                distance: l,
+                noise: a.noise,
+                p,
+            })
+            .with_neural(&neural);
+        let decoders = a
+            .decoder
+            .iter()
+            .map(|name| build_named(name, input))
+            .collect::<Result<Vec<_>>>()?;
+        let seed = task_seed(a.seed, l, pi);
+        let sampler = ToricSampler::new(code, &channel, seed);
+        progress.set_message(format!("L={l} p={p}"));
+        let refs: Vec<&dyn Decoder> = decoders.iter().map(|d| d.as_ref()).collect();
+        let per_shot = refs.len() as u64;
+        let result = pool.install(|| {
+            compare_on_toric(&sampler, a.shots, &refs, |n| progress.inc(n * per_shot))
+        })?;
+        let meta = format!(
+            r#"{{"L":{l},"code":"{}","noise":"{}","p":{p},"seed":{seed}}}"#,
+            a.code, a.noise
+        );
+        for (k, name) in a.decoder.iter().enumerate() {
+            let errors = result.decoders[k].errors;
+            if let Some(f) = out.as_mut() {
+                let row = SinterRow {
+                    shots: result.shots,
+                    errors,
+                    discards: 0,
+                    // Sampling is shared; each decoder is charged all of it.
+                    seconds: result.seconds(k),
+                    decoder: name.clone(),
+                    strong_id: strong_id(&format!("{name}|{meta}")),
+                    json_metadata: meta.clone(),
                 };
-                results.push((name.clone(), point));
-                if k > 0 {
-                    paired.push((name.clone(), point, pairs[k]));
-                }
+                writeln!(f, "{}", row.to_csv_line())?;
+            }
+            let point = RatePoint {
+                distance: l,
+                p,
+                shots: result.shots,
+                errors,
+            };
+            results.push((name.clone(), point));
+            if k > 0 {
+                paired.push((name.clone(), point, result.decoders[k].paired));
             }
         }
     }

@@ -11,9 +11,20 @@
 use std::fmt::Write;
 
 use super::ToricCode;
+use crate::dem::{parse_dem, FlatDem};
 use crate::noise::{NoiseError, PauliChannel};
 
 impl ToricCode {
+    /// The flattened detector error model of this code under `channel`, ready for a decoder
+    /// ([`crate::decode::matching::MwpmDecoder::from_dem`], [`crate::decode::registry`]).
+    /// Fails for a channel that is not a probability distribution, or a torus whose `2 L^2`
+    /// detectors pass [`crate::dem::MAX_DETECTORS`].
+    pub fn dem(&self, channel: &PauliChannel) -> Result<FlatDem, crate::Error> {
+        let text = self.dem_text(channel)?;
+        let dem = parse_dem(&text).expect("the generated toric DEM parses");
+        Ok(dem.flatten()?)
+    }
+
     /// The detector error model of this code under `channel`, as Stim DEM text.
     pub fn dem_text(&self, channel: &PauliChannel) -> Result<String, NoiseError> {
         let [qx, qy, qz] = channel.independent_xyz()?;

@@ -132,7 +132,8 @@ pub fn build_decoder(
         "ml" => {
             let t = input.toric.ok_or_else(|| BuildDecoderError::Needs {
                 decoder: "ml",
-                what: "a simulated toric code (--code toric --distance L --noise ... --p ...)"
+                what: "the toric code and noise the shots were simulated with \
+                       (DecoderInput::with_toric)"
                     .to_string(),
             })?;
             let code = ToricCode::new(t.distance).map_err(|e| BuildDecoderError::Needs {
@@ -174,9 +175,8 @@ fn build_neural(input: DecoderInput<'_>) -> Result<Box<dyn Decoder>, BuildDecode
         Some(backend) => backend.build(&input),
         None => Err(BuildDecoderError::Needs {
             decoder: "neural",
-            what: "the libtorch backend: the `qecd-neural` executable (`cargo build --release \
-                   --workspace` builds it beside `qecd`, which hands neural commands to it), or \
-                   `qecd_neural::backend::TorchBackend::install()` in a library user's program"
+            what: "a neural backend on libtorch, installed with set_neural_backend (e.g. \
+                   `qecd_neural::backend::TorchBackend::install()`)"
                 .to_string(),
         }),
     }

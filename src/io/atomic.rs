@@ -75,16 +75,16 @@ impl AtomicOutput {
     /// Opens an output at `path`: a temporary file beside the resolved target, or the FIFO,
     /// device or standard output (`-`) itself. A folder, or a file in a missing folder, is an
     /// error naming the path.
-    pub fn create(path: &Path) -> io::Result<Self> {
-        Self::open(path, None)
+    pub fn create(path: impl AsRef<Path>) -> io::Result<Self> {
+        Self::open(path.as_ref(), None)
     }
 
     /// As [`AtomicOutput::create`], for writers that open the file themselves and pick the
     /// format from the extension: [`AtomicOutput::temp_path`] is a temporary file whose name
     /// ends in `suffix` (for an output written in place, a staging file in the system's
     /// temporary folder, copied to the output on commit).
-    pub fn create_with_suffix(path: &Path, suffix: &str) -> io::Result<Self> {
-        Self::open(path, Some(suffix))
+    pub fn create_with_suffix(path: impl AsRef<Path>, suffix: &str) -> io::Result<Self> {
+        Self::open(path.as_ref(), Some(suffix))
     }
 
     fn open(path: &Path, suffix: Option<&str>) -> io::Result<Self> {

@@ -82,7 +82,8 @@ fn invalid(path: &Path, what: &str) -> io::Error {
 
 /// Resolves an output path (see the module docs). Errors name the path and say why it cannot
 /// be written: a folder, a missing folder, a loop of symbolic links.
-pub fn resolve(path: &Path) -> io::Result<OutputTarget> {
+pub fn resolve(path: impl AsRef<Path>) -> io::Result<OutputTarget> {
+    let path = path.as_ref();
     if path.as_os_str() == "-" {
         return Ok(OutputTarget::Stdout);
     }
@@ -307,7 +308,7 @@ mod tests {
         ));
         let err = resolve(dir.path()).unwrap_err().to_string();
         assert!(err.contains("is a folder"), "{err}");
-        let err = resolve(&dir.path().join("no/such/file")).unwrap_err();
+        let err = resolve(dir.path().join("no/such/file")).unwrap_err();
         assert!(err.to_string().contains("does not exist"), "{err}");
         let a = dir.path().join("a");
         let b = dir.path().join("b");
