@@ -13,6 +13,11 @@ Speed (`--speed-distances`): decoding time per shot on one thread, on the same f
 `count-mistakes --time --threads 1` (network + per-shot matching; excludes start-up and DEM
 parsing) against PyMatching-correlated's `decode_batch` (graph construction excluded).
 
+Threshold (`--fit-distances`, `--fit-ps`): for each decoder, the finite-size-scaling fit
+P_L = A + B x + C x^2, x = (p - p_th) L^(1/nu) (as `qecd threshold` fits it: weighted least
+squares, grid search over p_th and nu), over the points with L and p in those sets, with chi2
+and a parametric-bootstrap standard error. `--fit-only JSON` refits an earlier run's JSON.
+
 Usage:
   python3 scripts/compare_neural_pymatching.py --model decoders/local-depol \\
       [--distances 6,8,12,16,24,32] [--ps 0.10,0.12,0.14,0.16,0.17,0.18] \\
@@ -100,6 +105,58 @@ def qecd_time_per_shot(qecd, model, dem, dets, obs):
     raise RuntimeError(f"no timing in: {r.stderr}")
 
 
+def fit_threshold(points, rng, resamples=100):
+    """points: (L, p, errors, shots). Returns (p_th, p_th_se, nu, nu_se, chi2, dof)."""
+    L = np.array([x[0] for x in points], float)
+    p = np.array([x[1] for x in points], float)
+    n = np.array([x[3] for x in points], float)
+    y0 = np.array([x[2] for x in points], float) / n
+
+    def best(y):
+        q = np.clip(y, 0.5 / n, 1 - 0.5 / n)
+        w = n / (q * (1 - q))
+        top = (np.inf, 0, 0)
+        pc, nc, pw, nw = (p.min() + p.max()) / 2, 1.5, (p.max() - p.min()) / 2, 1.35
+        for _ in range(4):
+            for pth in np.linspace(pc - pw, pc + pw, 41):
+                for nu in np.maximum(np.linspace(nc - nw, nc + nw, 41), 0.05):
+                    x = (p - pth) * L ** (1 / nu)
+                    X = np.stack([np.ones_like(x), x, x * x], axis=1)
+                    sw = np.sqrt(w)
+                    coef, *_ = np.linalg.lstsq(X * sw[:, None], y * sw, rcond=None)
+                    chi2 = float(np.sum(w * (X @ coef - y) ** 2))
+                    if chi2 < top[0]:
+                        top = (chi2, pth, nu)
+            pc, nc, pw, nw = top[1], top[2], pw / 8, nw / 8
+        return top
+
+    chi2, pth, nu = best(y0)
+    boots = []
+    for _ in range(resamples):
+        q = np.clip(y0, 0.5 / n, 1 - 0.5 / n)
+        yb = np.clip(y0 + np.sqrt(q * (1 - q) / n) * rng.standard_normal(len(n)), 0, 1)
+        _, bp, bn = best(yb)
+        boots.append((bp, bn))
+    b = np.array(boots)
+    return pth, float(b[:, 0].std(ddof=1)), nu, float(b[:, 1].std(ddof=1)), chi2, len(n) - 5
+
+
+def report_fits(rows, distances, ps, names, rng):
+    fits = {}
+    for name in names:
+        pts = [(r["L"], r["p"], r["decoders"][name]["errors"], r["shots"]) for r in rows
+               if r["L"] in distances and any(abs(r["p"] - q) < 1e-9 for q in ps)]
+        if len({x[0] for x in pts}) < 2 or len(pts) < 6:
+            continue
+        pth, se, nu, nse, chi2, dof = fit_threshold(pts, rng)
+        fits[name] = {"p_th": pth, "p_th_se": se, "nu": nu, "nu_se": nse, "chi2": chi2,
+                      "dof": dof, "distances": sorted({x[0] for x in pts}),
+                      "ps": sorted({x[1] for x in pts})}
+        print(f"threshold {name}: p_th = {pth:.4f} +- {se:.4f}, nu = {nu:.2f} +- {nse:.2f}, "
+              f"chi2 = {chi2:.1f} for {dof} dof (L in {sorted(distances)}, p in {ps})", flush=True)
+    return fits
+
+
 def parse_at(text):
     out = {}
     for part in filter(None, (text or "").split(",")):
@@ -122,15 +179,32 @@ def main():
     ap.add_argument("--speed-p", type=float, default=0.16)
     ap.add_argument("--speed-shots", type=int, default=1000)
     ap.add_argument("--json", help="write all results here")
+    ap.add_argument("--decoders", default="neural,mwpm,mwpm-correlated,pymatching,pymatching_corr",
+                    help="columns: neural, mwpm, mwpm-correlated (qecd), pymatching, "
+                         "pymatching_corr (PyMatching 2.4 with enable_correlations)")
+    ap.add_argument("--fit-distances", default="8,12,16,24,32")
+    ap.add_argument("--fit-ps", default="0.16,0.17,0.18,0.19,0.20")
+    ap.add_argument("--fit-only", help="refit the points of an earlier --json file and exit")
     a = ap.parse_args()
     rng = np.random.default_rng(a.seed)
+    fit_l = [int(x) for x in a.fit_distances.split(",") if x]
+    fit_p = [float(x) for x in a.fit_ps.split(",") if x]
+    fit_names = ["neural", "pymatching_corr", "mwpm-correlated", "pymatching", "mwpm"]
+    if a.fit_only:
+        with open(a.fit_only) as f:
+            data = json.load(f)
+        data["threshold"] = report_fits(data["points"], fit_l, fit_p, fit_names, rng)
+        with open(a.fit_only, "w") as f:
+            json.dump(data, f, indent=1)
+        return 0
     distances = [int(x) for x in a.distances.split(",") if x]
     ps = [float(x) for x in a.ps.split(",") if x]
     shots_at = parse_at(a.shots_at)
     rows = []
-    names = ["neural", "mwpm", "pymatching", "pymatching_corr"]
+    names = [n for n in a.decoders.split(",") if n]
+    paired = "neural" in names and "pymatching_corr" in names
     print(f"{'L':>3} {'p':>5} {'shots':>6} " + " ".join(f"{n:>24}" for n in names)
-          + f" {'neural/pm_corr [95%]':>24}", flush=True)
+          + (f" {'neural/pm_corr [95%]':>24}" if paired else ""), flush=True)
     with tempfile.TemporaryDirectory() as tmp:
         for L in distances:
             for k, p in enumerate(ps):
@@ -140,13 +214,15 @@ def main():
                 nd = 2 * L * L
                 truth = read_b8(obs, 4, shots)
                 wrong = {}
-                for dec in ("neural", "mwpm"):
+                for dec in [n for n in names if n in ("neural", "mwpm", "mwpm-correlated")]:
                     out = os.path.join(tmp, f"pred_{dec}.b8")
                     qecd_predict(a.qecd, dec, a.model, dem, dets, out, a.threads)
                     wrong[dec] = np.any(read_b8(out, 4, shots) != truth, axis=1)
                 syn = read_b8(dets, nd, shots).astype(np.uint8)
                 model = stim.DetectorErrorModel.from_file(dem)
                 for name, corr in (("pymatching", False), ("pymatching_corr", True)):
+                    if name not in names:
+                        continue
                     m = pymatching.Matching.from_detector_error_model(model, enable_correlations=corr)
                     pred = m.decode_batch(syn, enable_correlations=corr)
                     wrong[name] = np.any(pred.astype(bool) != truth, axis=1)
@@ -155,16 +231,19 @@ def main():
                     e = int(wrong[n].sum())
                     lo, hi = wilson(e, shots)
                     row["decoders"][n] = {"errors": e, "rate": e / shots, "ci": [lo, hi]}
-                ratio, lo, hi, cells = paired_ratio(wrong["neural"], wrong["pymatching_corr"], rng)
-                row["neural_over_pymatching_corr"] = {"ratio": ratio, "ci": [lo, hi],
-                                                      "paired_cells": cells}
+                tail = ""
+                if paired:
+                    ratio, lo, hi, cells = paired_ratio(wrong["neural"], wrong["pymatching_corr"], rng)
+                    row["neural_over_pymatching_corr"] = {"ratio": ratio, "ci": [lo, hi],
+                                                          "paired_cells": cells}
+                    tail = f"   {ratio:.3f} [{lo:.3f},{hi:.3f}]"
                 rows.append(row)
                 cellstr = " ".join(
                     "{:>7.4f} [{:.4f},{:.4f}]".format(row["decoders"][n]["rate"], *row["decoders"][n]["ci"])
                     for n in names)
-                print(f"{L:>3} {p:>5} {shots:>6} {cellstr}   {ratio:.3f} [{lo:.3f},{hi:.3f}]", flush=True)
+                print(f"{L:>3} {p:>5} {shots:>6} {cellstr}{tail}", flush=True)
         speed = []
-        for L in [int(x) for x in a.speed_distances.split(",") if x]:
+        for L in [int(x) for x in a.speed_distances.split(",") if x] if "neural" in names else []:
             dets, obs, dem = sample(a.qecd, tmp, L, a.speed_p, a.speed_shots, a.seed + L)
             t_nn = qecd_time_per_shot(a.qecd, a.model, dem, dets, obs)
             syn = read_b8(dets, 2 * L * L, a.speed_shots).astype(np.uint8)
@@ -181,10 +260,11 @@ def main():
             print(f"speed L={L} p={a.speed_p}: neural {t_nn * 1e3:.3f} ms/shot, "
                   f"pymatching-correlated {best * 1e3:.3f} ms/shot, ratio {t_nn / best:.1f}x "
                   "(one thread each)", flush=True)
+    fits = report_fits(rows, fit_l, fit_p, [n for n in fit_names if n in names], rng)
     if a.json:
         with open(a.json, "w") as f:
             json.dump({"model": a.model, "pymatching": pymatching.__version__,
-                       "points": rows, "speed": speed}, f, indent=1)
+                       "points": rows, "speed": speed, "threshold": fits}, f, indent=1)
 
 
 if __name__ == "__main__":
