@@ -16,7 +16,7 @@ use qecd::mitigate::plot::plot_study;
 use qecd::mitigate::qasm::write_qasm;
 use qecd::mitigate::read_qasm_file;
 use qecd::mitigate::report::Problem;
-use qecd::mitigate::study::{run_study, Chain, StudyConfig, StudyRow};
+use qecd::mitigate::study::{budget_rmse, run_study, Chain, StudyConfig, StudyRow, STUDY_SHOTS};
 use qecd::mitigate::tfim::Tfim;
 use qecd::mitigate::vqe::{optimize, Objective};
 use qecd::mitigate::zne::{Extrapolation, Zne};
@@ -170,6 +170,11 @@ fn study(args: &MitigateArgs) -> Result<()> {
         fields: args.study_fields.clone(),
         p2s: args.study_p2.clone(),
         seed: args.seed,
+        shots: args
+            .shots
+            .as_deref()
+            .map(|s| s.parse::<Shots>().map(|s| s.seed))
+            .transpose()?,
         ..StudyConfig::default()
     };
     std::fs::create_dir_all(&args.out_dir)
@@ -186,11 +191,19 @@ fn study(args: &MitigateArgs) -> Result<()> {
     let rows = run_study(&cfg, |_| progress.inc(1))?;
     progress.finish();
     let mut csv = String::from(
-        "n,boundary,h,p2,method,ground,ideal,noisy,mitigated,error,reduction,circuits\n",
+        "n,boundary,h,p2,method,ground,ideal,noisy,mitigated,error,reduction,circuits",
     );
+    if cfg.shots.is_some() {
+        for n in STUDY_SHOTS {
+            csv.push_str(&format!(
+                ",mitigated_{n},std_error_{n},variance_amplification_{n}"
+            ));
+        }
+    }
+    csv.push('\n');
     for r in &rows {
         csv.push_str(&format!(
-            "{},{},{},{},{},{:.10},{:.10},{:.10},{:.10},{:.3e},{:.3},{}\n",
+            "{},{},{},{},{},{:.10},{:.10},{:.10},{:.10},{:.3e},{:.3},{}",
             r.n,
             if r.periodic { "periodic" } else { "open" },
             r.h,
@@ -204,6 +217,18 @@ fn study(args: &MitigateArgs) -> Result<()> {
             r.reduction,
             r.circuits
         ));
+        if cfg.shots.is_some() {
+            if r.shots.is_empty() {
+                csv.push_str(&",".repeat(3 * STUDY_SHOTS.len()));
+            }
+            for s in &r.shots {
+                csv.push_str(&format!(
+                    ",{:.10},{:.3e},{:.2}",
+                    s.mitigated, s.std_error, s.variance_amplification
+                ));
+            }
+        }
+        csv.push('\n');
     }
     write_atomically(&args.out_dir.join("study.csv"), csv.as_bytes())?;
     write_atomically(
@@ -249,6 +274,32 @@ fn print_study_summary(rows: &[StudyRow]) {
                 "  {:<24} {:>13.6} {:>11.3e} {:>10.1} {:>8}",
                 r.method, r.mitigated, r.error, r.reduction, r.circuits
             );
+        }
+        let at: Vec<&&StudyRow> = sel
+            .iter()
+            .filter(|r| r.p2 == p && !r.shots.is_empty())
+            .collect();
+        if let Some(noisy) = at.iter().find(|r| r.method == "noisy") {
+            println!(
+                "  finite shots (std_error at {} shots per circuit, variance amplification, RMSE \
+                 at a total budget of 1e6 / 1e8 shots):",
+                STUDY_SHOTS.map(|n| n.to_string()).join(" / ")
+            );
+            for r in &at {
+                let se: Vec<String> = r
+                    .shots
+                    .iter()
+                    .map(|s| format!("{:.2e}", s.std_error))
+                    .collect();
+                println!(
+                    "  {:<24} {:>21} {:>8.1} {:>10.3e} {:>10.3e}",
+                    r.method,
+                    se.join(" / "),
+                    r.shots.last().map_or(0.0, |s| s.variance_amplification),
+                    budget_rmse(r, noisy, 1e6).unwrap_or(f64::NAN),
+                    budget_rmse(r, noisy, 1e8).unwrap_or(f64::NAN)
+                );
+            }
         }
     }
 }

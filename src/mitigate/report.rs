@@ -73,6 +73,8 @@ pub struct Report {
     pub noisy: f64,
     /// Its standard error (trajectories or shots; 0 when exact).
     pub noisy_std_err: f64,
+    /// Trajectories or shots behind the noisy value (1 when exact).
+    pub noisy_samples: usize,
     /// One row per method.
     pub methods: Vec<MethodRow>,
     /// Run times, when asked.
@@ -191,6 +193,7 @@ pub fn run(
         ideal,
         noisy: noisy.mean,
         noisy_std_err: noisy.std_err,
+        noisy_samples: noisy.samples,
         methods: rows,
         timing,
     })
@@ -209,7 +212,7 @@ impl Report {
         if self.noisy_std_err > 0.0 {
             let what = match self.shots {
                 Some(n) => format!("{n} shots per circuit and commuting group"),
-                None => "trajectories".to_string(),
+                None => format!("{} trajectories", self.noisy_samples),
             };
             s.push_str(&format!(
                 "noisy: {:.10} ± {:.2e} (standard error, {what})\n",
