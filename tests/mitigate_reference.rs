@@ -49,23 +49,38 @@ fn depolarizing(r: &Value) -> NoiseModel {
 #[test]
 fn lre_matches_mitiq_with_and_without_chunks() {
     let r = reference();
-    let c = fixture();
-    assert_eq!(c.moments().len() as f64, f(&r, "layers"));
-    let exec = executor(depolarizing(&r));
-    for degree in [1, 2] {
-        for chunks in [None, Some(3)] {
-            let key = format!(
-                "lre_d{degree}_m1{}",
-                chunks.map_or(String::new(), |c| format!("_c{c}"))
-            );
-            let lre = Lre {
-                degree,
-                fold_multiplier: 1,
-                chunks,
-            };
-            let got = lre.run(&c, &exec).unwrap().value;
-            let want = f(&r, &key);
-            assert!((got - want).abs() < 1e-6, "{key}: qecd {got}, Mitiq {want}");
+    let fix = fixture();
+    let idle = read_qasm_file(&Path::new(DIR).join("idle3.qasm")).unwrap();
+    assert_eq!(fix.moments().len() as f64, f(&r, "layers_fixture"));
+    assert_eq!(idle.moments().len() as f64, f(&r, "layers_idle3"));
+    let noise = depolarizing(&r);
+    let obs3 =
+        qecd::mitigate::observable::PauliSum::parse("Z2 + X0*Y1 + Z0*X1 + 0.5*Y0*Z1").unwrap();
+    let cases = [
+        ("fixture", &fix, executor(noise), [Some(3), Some(4)]),
+        (
+            "idle3",
+            &idle,
+            Executor::new(obs3, noise, Backend::Density).unwrap(),
+            [None, Some(3)],
+        ),
+    ];
+    for (name, c, exec, chunk_list) in &cases {
+        for degree in [1, 2] {
+            for chunks in chunk_list {
+                let key = format!(
+                    "lre_{name}_d{degree}_m1{}",
+                    chunks.map_or(String::new(), |c| format!("_c{c}"))
+                );
+                let lre = Lre {
+                    degree,
+                    fold_multiplier: 1,
+                    chunks: *chunks,
+                };
+                let got = lre.run(c, exec).unwrap().value;
+                let want = f(&r, &key);
+                assert!((got - want).abs() < 1e-6, "{key}: qecd {got}, Mitiq {want}");
+            }
         }
     }
 }
@@ -254,7 +269,8 @@ fn ddd_refocuses_idle_detuning() {
     // With a coherent detuning per idle moment, XX on the idle windows brings the energy of the
     // idle-heavy circuit closer to the ideal value.
     let c = read_qasm_file(&Path::new(DIR).join("idle3.qasm")).unwrap();
-    let obs = qecd::mitigate::observable::PauliSum::parse("X1 + Y1 + X2 + Z0*Z2").unwrap();
+    let obs =
+        qecd::mitigate::observable::PauliSum::parse("Z2 + X0*Y1 + Z0*X1 + 0.5*Y0*Z1").unwrap();
     let noise = NoiseModel::parse("p1=1e-4,p2=1e-3,idle_rz=0.2").unwrap();
     let exec = Executor::new(obs, noise, Backend::Density).unwrap();
     let ideal = exec.ideal(&c).unwrap();
