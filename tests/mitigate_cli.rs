@@ -129,7 +129,7 @@ fn study_mode_writes_table_and_plots() {
         .success()
         .stdout(predicate::str::contains("parametric"));
     let csv = std::fs::read_to_string(dir.path().join("study.csv")).unwrap();
-    assert_eq!(csv.lines().count(), 1 + 2 * 10);
+    assert_eq!(csv.lines().count(), 1 + 2 * 12);
     for f in ["study.json", "study.png", "study.svg"] {
         assert!(
             std::fs::metadata(dir.path().join(f)).unwrap().len() > 100,

@@ -178,9 +178,11 @@ impl Method {
             }
             Method::Ddd(rule) => {
                 if !exec.noise.has_idle_noise() {
-                    return Err(MitigateError::Invalid(format!(
-                        "method 'ddd:{rule}' decouples idle qubits, but the noise model has no                          idle noise: add idle=<p> (dephasing) or idle_rz=<angle> (detuning) to                          --noise"
-                    )));
+                    return Err(MitigateError::Invalid(
+                        "DDD decouples idle qubits, but the noise model has no idle noise: add \
+                         idle=<p> (dephasing) or idle_rz=<angle> (detuning) to --noise"
+                            .into(),
+                    ));
                 }
                 plain(exec.noisy(&rule.insert(circuit))?)
             }

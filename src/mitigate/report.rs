@@ -209,7 +209,7 @@ impl Report {
         if let Some(g) = self.ground {
             s.push_str(&format!("exact ground energy: {g:.10}\n"));
         }
-        if self.noisy_std_err > 0.0 {
+        if self.noisy_samples > 1 {
             let what = match self.shots {
                 Some(n) => format!("{n} shots per circuit and commuting group"),
                 None => format!("{} trajectories", self.noisy_samples),
