@@ -2,7 +2,7 @@
 //!
 //! Accepted: `OPENQASM 2.0;`, `include "qelib1.inc";`, `qreg`/`creg` declarations (several
 //! quantum registers are laid out one after the other in declaration order), the gates
-//! `x y z h s sdg t tdg rx ry rz u3 cx cz swap rzz` with parameter expressions (numbers, `pi`,
+//! `id x y z h s sdg t tdg rx ry rz u3 cx cz swap rzz` with parameter expressions (numbers, `pi`,
 //! `+ - * / ^`, parentheses, `sin cos tan exp ln sqrt`), register broadcasting (`h q;`), `barrier`
 //! (ignored), terminal `measure` statements (ignored: observables are evaluated on the final
 //! state) and `//` comments. Everything else (`reset`, `if`, `gate` definitions, unknown gates,
