@@ -91,22 +91,22 @@ pub fn confusion_matrix(r: &Readout) -> [f64; 4] {
     [1.0 - r.p01, r.p10, r.p01, 1.0 - r.p10]
 }
 
-/// Its inverse; an error when `p01 + p10 = 1` (the readout carries no information).
+/// The inverse of a row-major 2x2 matrix; `None` when it is singular.
+fn invert2(m: [f64; 4]) -> Option<[f64; 4]> {
+    let det = m[0] * m[3] - m[1] * m[2];
+    (det.abs() >= 1e-12).then(|| [m[3] / det, -m[1] / det, -m[2] / det, m[0] / det])
+}
+
+/// The inverse of [`confusion_matrix`]; an error when `p01 + p10 = 1` (the readout carries no
+/// information).
 pub fn inverse_confusion(r: &Readout) -> Result<[f64; 4], MitigateError> {
-    let det = 1.0 - r.p01 - r.p10;
-    if det.abs() < 1e-12 {
-        return Err(MitigateError::Invalid(format!(
+    invert2(confusion_matrix(r)).ok_or_else(|| {
+        MitigateError::Invalid(format!(
             "readout error ro01 = {}, ro10 = {}: the confusion matrix is singular (ro01 + ro10 \
              = 1), so readout errors cannot be inverted",
             r.p01, r.p10
-        )));
-    }
-    Ok([
-        (1.0 - r.p10) / det,
-        -r.p10 / det,
-        -r.p01 / det,
-        (1.0 - r.p01) / det,
-    ])
+        ))
+    })
 }
 
 /// Mitiq's `generate_tensored_inverse_confusion_matrix`: the Kronecker product of the inverses
@@ -118,13 +118,8 @@ pub fn tensored_inverse_confusion_matrix(
 ) -> Result<Vec<Vec<f64>>, MitigateError> {
     let mut out = vec![vec![1.0]];
     for (k, m) in confusions.iter().enumerate() {
-        let det = m[0] * m[3] - m[1] * m[2];
-        if det.abs() < 1e-12 {
-            return Err(MitigateError::Invalid(format!(
-                "confusion matrix {k} is singular"
-            )));
-        }
-        let inv = [m[3] / det, -m[1] / det, -m[2] / det, m[0] / det];
+        let inv = invert2(*m)
+            .ok_or_else(|| MitigateError::Invalid(format!("confusion matrix {k} is singular")))?;
         let d = out.len();
         let mut next = vec![vec![0.0; 2 * d]; 2 * d];
         for (i, row) in out.iter().enumerate() {

@@ -62,17 +62,6 @@ impl GateRepresentation {
     }
 }
 
-/// The one-qubit Pauli `k` (1 X, 2 Y, 3 Z) on qubit `q`.
-fn pauli1(q: usize, k: usize) -> PauliString {
-    let b = 1u64 << q;
-    match k {
-        1 => PauliString { x: b, z: 0 },
-        2 => PauliString { x: b, z: b },
-        3 => PauliString { x: 0, z: b },
-        _ => PauliString::IDENTITY,
-    }
-}
-
 /// `(eta_I, eta_P)` of a global depolarizing representation with `eps` over `k` Paulis.
 fn global_etas(p: f64, factor: f64, k: f64) -> Result<(f64, f64), MitigateError> {
     let eps = factor * p;
@@ -97,23 +86,20 @@ pub fn represent(
         ([q], _) => {
             let (pos, neg) = global_etas(p, 4.0 / 3.0, 4.0)?;
             terms.push((pos, PauliString::IDENTITY));
-            terms.extend((1..4).map(|k| (neg, pauli1(*q, k))));
+            terms.extend((1..4u32).map(|k| (neg, PauliString::single(*q, k))));
         }
         ([a, b], Representation::Global) => {
             let (pos, neg) = global_etas(p, 16.0 / 15.0, 16.0)?;
             terms.push((pos, PauliString::IDENTITY));
-            for k in 1..16 {
-                terms.push((neg, pauli1(*a, k >> 2).combine(&pauli1(*b, k & 3))));
+            for k in 1..16u32 {
+                terms.push((neg, PauliString::pair(*a, *b, k)));
             }
         }
         ([a, b], Representation::Local) => {
             let (pos, neg) = global_etas(p, 4.0 / 3.0, 4.0)?;
-            for k in 0..16 {
-                let eta = |j: usize| if j == 0 { pos } else { neg };
-                terms.push((
-                    eta(k >> 2) * eta(k & 3),
-                    pauli1(*a, k >> 2).combine(&pauli1(*b, k & 3)),
-                ));
+            for k in 0..16u32 {
+                let eta = |j: u32| if j == 0 { pos } else { neg };
+                terms.push((eta(k >> 2) * eta(k & 3), PauliString::pair(*a, *b, k)));
             }
         }
         _ => {

@@ -178,7 +178,7 @@ impl StateVector {
                 for q in idle {
                     psi.apply(&Op::one(Gate::Rz(noise.idle_rz), q));
                     if noise.idle > 0.0 && rng.random::<f64>() < noise.idle {
-                        psi.apply_pauli(&pauli_on(q, 3));
+                        psi.apply_pauli(&PauliString::single(q, 3));
                     }
                 }
             }
@@ -202,9 +202,9 @@ impl StateVector {
         if p > 0.0 && rng.random::<f64>() < p {
             let pauli = if two {
                 let k = rng.random_range(1..16u32);
-                pauli_on(a, k >> 2).combine(&pauli_on(b, k & 3))
+                PauliString::pair(a, b, k)
             } else {
-                pauli_on(a, rng.random_range(1..4u32))
+                PauliString::single(a, rng.random_range(1..4u32))
             };
             self.apply_pauli(&pauli);
         }
@@ -214,17 +214,6 @@ impl StateVector {
                 self.damp(b, noise.gamma, rng.random());
             }
         }
-    }
-}
-
-/// Pauli `k` (0 = I, 1 = X, 2 = Y, 3 = Z) on qubit `q`.
-fn pauli_on(q: usize, k: u32) -> PauliString {
-    let b = 1u64 << q;
-    match k {
-        1 => PauliString { x: b, z: 0 },
-        2 => PauliString { x: b, z: b },
-        3 => PauliString { x: 0, z: b },
-        _ => PauliString::IDENTITY,
     }
 }
 
