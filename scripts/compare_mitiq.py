@@ -5,6 +5,9 @@ Times, on datasets/mitigation/tfim4_pbc_h1_hva2.qasm under the fixture's noise (
 each one-qubit gate, p2 = 1e-2 after each CNOT, two-qubit depolarizing over the 15 Paulis):
   * one noisy run (Cirq DensityMatrixSimulator + expectation of H) vs `qecd mitigate --timing`;
   * one ZNE call (Richardson, fold_global, scales 1, 2, 3) vs the same method in qecd;
+  * one LRE call (`execute_with_lre`, degree 2, fold multiplier 1, 3 chunks: 10 circuits) and
+    one PEC call (`execute_with_pec`, global depolarizing representations at p1 / p2, 40
+    samples) vs `lre:2:1:3` and `pec:40:1` in qecd;
 and reports ratios of medians. Then the cost growth with n: the HVA (2 layers, periodic chain,
 fixed angles) for n = 2..MAX_N, one noisy run each, in both tools. qecd's times are measured
 in-process (`--timing`, median over repetitions); the wall time of a whole `qecd mitigate`
@@ -21,7 +24,8 @@ import argparse, json, os, statistics, subprocess, sys, tempfile, time
 import cirq
 import numpy as np
 from cirq.contrib.qasm_import import circuit_from_qasm
-from mitiq import zne
+from mitiq import lre, pec, zne
+from mitiq.pec.representations.depolarizing import represent_operation_with_global_depolarizing_noise
 from mitiq.zne.inference import ExpFactory, PolyExpFactory, RichardsonFactory
 from mitiq.zne.scaling import fold_gates_at_random, fold_global
 
@@ -78,12 +82,13 @@ def hva(n, layers=2, gammas=(-0.67, -2.71), betas=(0.15, -2.15)):
     return c, qs
 
 
-def qecd_timing(qecd, qasm_path, n, reps, periodic=True, method="zne:richardson:1,2,3:fold-global"):
+def qecd_timing(qecd, qasm_path, n, reps, periodic=True, methods=("zne:richardson:1,2,3:fold-global",)):
     with tempfile.TemporaryDirectory() as d:
         out = os.path.join(d, "t.json")
         obs = f"tfim:n={n},J=1,h=1,{'periodic' if periodic else 'open'}"
         cmd = [qecd, "mitigate", "--circuit", qasm_path, "--observable", obs,
-               "--noise", f"depolarizing:p1={P1},p2={P2}", "--method", method,
+               "--noise", f"depolarizing:p1={P1},p2={P2}",
+               *[x for m in methods for x in ("--method", m)],
                "--timing", str(reps), "--json", out]
         s = time.perf_counter()
         subprocess.run(cmd, check=True, capture_output=True)
@@ -129,12 +134,22 @@ def main():
     ex = make_executor(qs)
     t_run = median_time(lambda: ex(c), a.reps)
     t_zne = median_time(lambda: zne.execute_with_zne(c, ex, factory=RichardsonFactory([1, 2, 3]), scale_noise=fold_global), max(3, a.reps // 4))
+    reps_heavy = max(3, a.reps // 6)
+    t_lre = median_time(lambda: lre.execute_with_lre(c, ex, 2, 1, num_chunks=3), reps_heavy)
+    reprs = [represent_operation_with_global_depolarizing_noise(cirq.Circuit(op), P1 if len(op.qubits) == 1 else P2)
+             for op in set(c.all_operations())]
+    t_pec = median_time(lambda: pec.execute_with_pec(c, ex, representations=reprs, num_samples=40, random_state=1), reps_heavy)
     rep, wall = qecd_timing(a.qecd, FIXTURE + ".qasm", 4, 200)
     q_run = rep["timing"]["noisy_run_median_s"]
     q_zne = rep["timing"]["method_median_s"][0][1]
+    rep2, _ = qecd_timing(a.qecd, FIXTURE + ".qasm", 4, 50, methods=["lre:2:1:3", "pec:40:1"])
+    q_lre = rep2["timing"]["method_median_s"][0][1]
+    q_pec = rep2["timing"]["method_median_s"][1][1]
     print("fixture tfim4_pbc_h1_hva2 (4 qubits, 40 1q + 16 2q gates), medians:")
     print(f"  noisy run : Cirq {t_run*1e3:9.3f} ms   qecd {q_run*1e3:9.4f} ms   ratio {t_run/q_run:8.0f}x")
     print(f"  ZNE call  : Mitiq {t_zne*1e3:8.3f} ms   qecd {q_zne*1e3:9.4f} ms   ratio {t_zne/q_zne:8.0f}x")
+    print(f"  LRE call  : Mitiq {t_lre*1e3:8.3f} ms   qecd {q_lre*1e3:9.4f} ms   ratio {t_lre/q_lre:8.0f}x  (degree 2, 3 chunks, 10 circuits)")
+    print(f"  PEC call  : Mitiq {t_pec*1e3:8.3f} ms   qecd {q_pec*1e3:9.4f} ms   ratio {t_pec/q_pec:8.0f}x  (40 samples)")
     print(f"  whole `qecd mitigate` process (startup, 200+200 timed repetitions, output): {wall*1e3:.1f} ms")
     print(f"  values: Cirq noisy {ex(c):.10f}  qecd noisy {rep['noisy']:.10f}")
     print()

@@ -129,7 +129,7 @@ fn study_mode_writes_table_and_plots() {
         .success()
         .stdout(predicate::str::contains("parametric"));
     let csv = std::fs::read_to_string(dir.path().join("study.csv")).unwrap();
-    assert_eq!(csv.lines().count(), 1 + 2 * 10);
+    assert_eq!(csv.lines().count(), 1 + 2 * 12);
     for f in ["study.json", "study.png", "study.svg"] {
         assert!(
             std::fs::metadata(dir.path().join(f)).unwrap().len() > 100,
@@ -359,4 +359,85 @@ fn terminal_measurements_are_accepted_and_mid_circuit_ones_rejected() {
         .stderr(predicate::str::contains(
             "line 5, column 19: bit index 2 out of range",
         ));
+}
+
+#[test]
+fn new_methods_run_with_shots_and_write_their_fields() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("out.json");
+    qecd()
+        .args(["mitigate", "--circuit", FIXTURE])
+        .args(["--observable", "tfim:n=4,J=1,h=1,periodic"])
+        .args(["--noise", "p1=1e-3,p2=1e-2,ro=0.02"])
+        .args(["--method", "lre:1:1:3", "--method", "rem+pec:200:3"])
+        .args(["--method", "rem+zne:linear:1,2,3", "--method", "rem"])
+        .args(["--shots", "5000:9", "--json"])
+        .arg(&json)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("std_error").and(predicate::str::contains("5000 shots")));
+    let r: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(r["shots"].as_u64(), Some(5000));
+    let m = r["methods"].as_array().unwrap();
+    assert_eq!(m.len(), 4);
+    for row in m {
+        assert!(row["std_error"].as_f64().unwrap() > 0.0, "{row}");
+        assert!(
+            row["variance_amplification"].as_f64().unwrap() > 0.0,
+            "{row}"
+        );
+    }
+    assert!(m[1]["one_norm"].as_f64().unwrap() > 1.0);
+    assert_eq!(m[1]["circuits"].as_u64(), Some(200));
+    // DDD with idle noise.
+    qecd()
+        .args(["mitigate", "--circuit", FIXTURE])
+        .args(["--observable", "tfim:n=4,J=1,h=1,periodic"])
+        .args(["--noise", "p1=1e-3,p2=1e-2,idle=1e-3,idle_rz=0.05"])
+        .args(["--method", "ddd:xyxy", "--method", "ddd:yy"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("ddd:xyxy"));
+}
+
+#[test]
+fn methods_refuse_noise_they_cannot_handle() {
+    let run = |noise: &str, method: &str, extra: &[&str]| {
+        qecd()
+            .args(["mitigate", "--circuit", FIXTURE])
+            .args(["--observable", "tfim:n=4,J=1,h=1,periodic"])
+            .args(["--noise", noise, "--method", method])
+            .args(extra)
+            .assert()
+            .failure()
+    };
+    run("p1=1e-3,p2=1e-2,gamma=1e-3", "pec:10", &[])
+        .stderr(predicate::str::contains("amplitude damping"));
+    run("p1=1e-3,p2=1e-2,ro=0.01", "pec:10", &[]).stderr(predicate::str::contains("rem+pec"));
+    run("p1=1e-3,p2=1e-2", "pec:10:1:local", &[]).stderr(predicate::str::contains(
+        "local depolarizing representation",
+    ));
+    run("p1=1e-3,p2=1e-2", "rem", &[]).stderr(predicate::str::contains("needs readout noise"));
+    run("p1=1e-3,p2=1e-2", "rem+zne:linear:1,2", &[])
+        .stderr(predicate::str::contains("needs readout noise"));
+    run("p1=1e-3,p2=1e-2", "ddd:xx", &[]).stderr(predicate::str::contains("no idle noise"));
+    run("p1=1e-3,p2=1e-2", "lre:2:1:999", &[])
+        .stderr(predicate::str::contains("999 chunks").and(predicate::str::contains("layers")));
+    run("p1=1e-3,p2=1e-2", "lre:60:1", &[]).stderr(predicate::str::contains("scale factor"));
+    run("p1=1e-3,p2=1e-2", "ddd:zz", &[]).stderr(predicate::str::contains("unknown DDD rule"));
+    run("p1=1e-3,p2=1e-2", "zne:linear:1,2", &["--shots", "0"])
+        .stderr(predicate::str::contains("--shots '0'"));
+    run("p1=1e-3,p2=1e-2", "zne:linear:1,2", &["--shots", "10:x"])
+        .stderr(predicate::str::contains("expected a seed"));
+    run(
+        "p1=1e-3,p2=1e-2",
+        "zne:linear:1,2",
+        &["--shots", "10", "--sim", "trajectories:5"],
+    )
+    .stderr(predicate::str::contains(
+        "--shots needs the density-matrix simulator",
+    ));
+    run("p1=1e-3,p2=1e-2,idle_rz=inf", "zne:linear:1,2", &[])
+        .stderr(predicate::str::contains("idle_rz"));
 }

@@ -159,6 +159,7 @@ fn trajectories_converge_to_the_density_matrix() {
             p01: 0.02,
             p10: 0.05,
         },
+        ..NoiseModel::NONE
     };
     let obs = model.hamiltonian();
     let exact = Executor::new(obs.clone(), noise, Backend::Density)

@@ -7,25 +7,21 @@ use clap::Args;
 use qecd::io::{check_outputs, AtomicOutput};
 use qecd::mitigate::ansatz::Hva;
 use qecd::mitigate::circuit::Circuit;
-use qecd::mitigate::executor::{Backend, Executor};
+use qecd::mitigate::executor::{Backend, Executor, Shots};
 use qecd::mitigate::fold::Folding;
-use qecd::mitigate::method::{parse_method, Method};
+use qecd::mitigate::method::{parse_method, Family, Method, PARAMETRIC_NEEDS_FAMILY};
 use qecd::mitigate::noise::NoiseModel;
 use qecd::mitigate::observable::PauliSum;
-use qecd::mitigate::parametric::Parametric;
 use qecd::mitigate::plot::plot_study;
 use qecd::mitigate::qasm::write_qasm;
 use qecd::mitigate::read_qasm_file;
-use qecd::mitigate::study::{run_study, Chain, StudyConfig, StudyRow};
+use qecd::mitigate::report::Problem;
+use qecd::mitigate::study::{budget_rmse, run_study, Chain, StudyConfig, StudyRow, STUDY_SHOTS};
 use qecd::mitigate::tfim::Tfim;
 use qecd::mitigate::vqe::{optimize, Objective};
 use qecd::mitigate::zne::{Extrapolation, Zne};
-use serde::Serialize;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-
-const PARAMETRIC_NEEDS_TFIM: &str =
-    "method 'parametric' needs the circuit family: use --tfim instead of --circuit";
 
 /// Arguments of `qecd mitigate`.
 #[derive(Args, Debug)]
@@ -40,15 +36,22 @@ pub struct MitigateArgs {
     /// --tfim: that chain's Hamiltonian).
     #[arg(long)]
     observable: Option<String>,
-    /// Noise model: `depolarizing:p1=1e-3,p2=1e-2[,gamma=..][,ro=..|ro01=..,ro10=..]`.
+    /// Noise model: `depolarizing:p1=1e-3,p2=1e-2[,gamma=..][,ro=..|ro01=..,ro10=..]
+    /// [,idle=..][,idle_rz=..]`.
     #[arg(long, default_value = "depolarizing:p1=1e-3,p2=1e-2")]
     noise: String,
     /// Mitigation method (repeatable): `zne:<fit>:<scales>:<folding>` with fit `linear`,
     /// `richardson`, `poly<k>`, `exp` (unknown asymptote), `exp0` or `exp@<a>` (known
     /// asymptote), folding `fold-global`, `fold-all`, `fold-random[:seed]`; `cdr[:<n>]`,
-    /// `vncdr[:<n>]` (scales 1,2,3), `parametric` (needs --tfim).
+    /// `vncdr[:<n>]` (scales 1,2,3), `parametric` (needs --tfim);
+    /// `lre:<degree>:<fold_multiplier>[:<chunks>]`; `pec:<samples>[:<seed>[:global|local]]`;
+    /// `ddd:xx|xyxy|yy` (needs idle noise); `rem` or `rem+<method>` (needs readout noise).
     #[arg(long = "method")]
     methods: Vec<String>,
+    /// Finite shots `N[:seed]`: every noisy value is estimated from N shots per circuit and
+    /// commuting group of observable terms (density simulator); methods get standard errors.
+    #[arg(long)]
+    shots: Option<String>,
     /// Noisy simulator: `density` or `trajectories[:count]`.
     #[arg(long, default_value = "density")]
     sim: String,
@@ -98,49 +101,6 @@ pub struct MitigateArgs {
         value_delimiter = ','
     )]
     study_p2: Vec<f64>,
-}
-
-#[derive(Serialize)]
-struct MethodRow {
-    method: String,
-    mitigated: f64,
-    error: f64,
-    reduction: f64,
-    circuits: usize,
-}
-
-#[derive(Serialize)]
-struct Report {
-    num_qubits: usize,
-    gates_1q: usize,
-    gates_2q: usize,
-    noise: String,
-    ground: Option<f64>,
-    theta: Option<Vec<f64>>,
-    ideal: f64,
-    noisy: f64,
-    noisy_std_err: f64,
-    methods: Vec<MethodRow>,
-    timing: Option<Timing>,
-}
-
-#[derive(Serialize)]
-struct Timing {
-    repetitions: usize,
-    noisy_run_median_s: f64,
-    method_median_s: Vec<(String, f64)>,
-}
-
-/// Median wall time of `reps` calls of `f`.
-fn median_time(reps: usize, mut f: impl FnMut() -> Result<f64>) -> Result<f64> {
-    let mut t = Vec::with_capacity(reps);
-    for _ in 0..reps {
-        let start = std::time::Instant::now();
-        std::hint::black_box(f()?);
-        t.push(start.elapsed().as_secs_f64());
-    }
-    t.sort_by(f64::total_cmp);
-    Ok(t[t.len() / 2])
 }
 
 fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
@@ -210,6 +170,11 @@ fn study(args: &MitigateArgs) -> Result<()> {
         fields: args.study_fields.clone(),
         p2s: args.study_p2.clone(),
         seed: args.seed,
+        shots: args
+            .shots
+            .as_deref()
+            .map(|s| s.parse::<Shots>().map(|s| s.seed))
+            .transpose()?,
         ..StudyConfig::default()
     };
     std::fs::create_dir_all(&args.out_dir)
@@ -226,11 +191,19 @@ fn study(args: &MitigateArgs) -> Result<()> {
     let rows = run_study(&cfg, |_| progress.inc(1))?;
     progress.finish();
     let mut csv = String::from(
-        "n,boundary,h,p2,method,ground,ideal,noisy,mitigated,error,reduction,circuits\n",
+        "n,boundary,h,p2,method,ground,ideal,noisy,mitigated,error,reduction,circuits",
     );
+    if cfg.shots.is_some() {
+        for n in STUDY_SHOTS {
+            csv.push_str(&format!(
+                ",mitigated_{n},std_error_{n},variance_amplification_{n}"
+            ));
+        }
+    }
+    csv.push('\n');
     for r in &rows {
         csv.push_str(&format!(
-            "{},{},{},{},{},{:.10},{:.10},{:.10},{:.10},{:.3e},{:.3},{}\n",
+            "{},{},{},{},{},{:.10},{:.10},{:.10},{:.10},{:.3e},{:.3},{}",
             r.n,
             if r.periodic { "periodic" } else { "open" },
             r.h,
@@ -244,6 +217,18 @@ fn study(args: &MitigateArgs) -> Result<()> {
             r.reduction,
             r.circuits
         ));
+        if cfg.shots.is_some() {
+            if r.shots.is_empty() {
+                csv.push_str(&",".repeat(3 * STUDY_SHOTS.len()));
+            }
+            for s in &r.shots {
+                csv.push_str(&format!(
+                    ",{:.10},{:.3e},{:.2}",
+                    s.mitigated, s.std_error, s.variance_amplification
+                ));
+            }
+        }
+        csv.push('\n');
     }
     write_atomically(&args.out_dir.join("study.csv"), csv.as_bytes())?;
     write_atomically(
@@ -290,6 +275,32 @@ fn print_study_summary(rows: &[StudyRow]) {
                 r.method, r.mitigated, r.error, r.reduction, r.circuits
             );
         }
+        let at: Vec<&&StudyRow> = sel
+            .iter()
+            .filter(|r| r.p2 == p && !r.shots.is_empty())
+            .collect();
+        if let Some(noisy) = at.iter().find(|r| r.method == "noisy") {
+            println!(
+                "  finite shots (std_error at {} shots per circuit, variance amplification, RMSE \
+                 at a total budget of 1e6 / 1e8 shots):",
+                STUDY_SHOTS.map(|n| n.to_string()).join(" / ")
+            );
+            for r in &at {
+                let se: Vec<String> = r
+                    .shots
+                    .iter()
+                    .map(|s| format!("{:.2e}", s.std_error))
+                    .collect();
+                println!(
+                    "  {:<24} {:>21} {:>8.1} {:>10.3e} {:>10.3e}",
+                    r.method,
+                    se.join(" / "),
+                    r.shots.last().map_or(0.0, |s| s.variance_amplification),
+                    budget_rmse(r, noisy, 1e6).unwrap_or(f64::NAN),
+                    budget_rmse(r, noisy, 1e8).unwrap_or(f64::NAN)
+                );
+            }
+        }
     }
 }
 
@@ -315,14 +326,13 @@ pub fn run(args: MitigateArgs) -> Result<()> {
             Ok((spec, method))
         })
         .collect::<Result<Vec<(String, Method)>>>()?;
-    if args.tfim.is_none() && methods.iter().any(|(_, m)| *m == Method::Parametric) {
-        bail!(PARAMETRIC_NEEDS_TFIM);
+    if args.tfim.is_none() && methods.iter().any(|(_, m)| m.needs_family()) {
+        bail!(PARAMETRIC_NEEDS_FAMILY);
     }
     let noise = NoiseModel::parse(&args.noise).context("--noise")?;
     let backend = parse_backend(&args.sim, args.seed)?;
+    let shots = args.shots.as_deref().map(str::parse::<Shots>).transpose()?;
     let mut hva = None;
-    let mut model = None;
-    let mut layers_given = 2;
     let (circuit, observable): (Option<Circuit>, PauliSum) = match (&args.circuit, &args.tfim) {
         (Some(path), None) => {
             let c = read_qasm_file(path)?;
@@ -335,19 +345,16 @@ pub fn run(args: MitigateArgs) -> Result<()> {
         }
         (None, Some(spec)) => {
             let (m, extra) = Tfim::parse(spec).context("--tfim")?;
+            let mut layers = 2;
             for (k, v) in extra {
                 match k.as_str() {
                     "layers" | "p" => {
-                        layers_given = v.parse().with_context(|| format!("--tfim: expected a whole number of layers, found '{v}'"))?
+                        layers = v.parse().with_context(|| format!("--tfim: expected a whole number of layers, found '{v}'"))?
                     }
                     _ => bail!("--tfim '{spec}': unknown key '{k}' (expected n, J, h, layers, periodic/open)"),
                 }
             }
-            model = Some(m);
-            hva = Some(Hva {
-                model: m,
-                layers: layers_given,
-            });
+            hva = Some(Hva { model: m, layers });
             let obs = match &args.observable {
                 Some(o) => parse_observable(o)?,
                 None => m.hamiltonian(),
@@ -359,184 +366,105 @@ pub fn run(args: MitigateArgs) -> Result<()> {
         }
     };
     let exec = Executor::new(observable, noise, backend)?;
-    let mut theta = None;
-    let circuit = match (circuit, &hva) {
-        (Some(c), _) => c,
-        (None, Some(h)) if args.theta.is_some() => {
-            let t = args.theta.clone().unwrap_or_default();
-            let c = h.circuit(&t)?;
-            theta = Some(t);
-            c
-        }
+    let exec = match shots {
+        Some(s) => exec.with_shots(s)?,
+        None => exec,
+    };
+    let (circuit, theta) = match (circuit, &hva) {
+        (Some(c), _) => (c, None),
         (None, Some(h)) => {
-            let objective = match args.vqe.as_str() {
-                "ideal" => Objective::Ideal,
-                "noisy" => Objective::Noisy,
-                "zne" => Objective::Mitigated(Zne {
-                    scales: vec![1.0, 2.0, 3.0],
-                    folding: Folding::Global,
-                    extrapolation: Extrapolation::Richardson,
-                }),
-                o => bail!("--vqe '{o}': expected ideal, noisy or zne"),
+            let t = match &args.theta {
+                Some(t) => t.clone(),
+                None => {
+                    let objective = match args.vqe.as_str() {
+                        "ideal" => Objective::Ideal,
+                        "noisy" => Objective::Noisy,
+                        "zne" => Objective::Mitigated(Zne {
+                            scales: vec![1.0, 2.0, 3.0],
+                            folding: Folding::Global,
+                            extrapolation: Extrapolation::Richardson,
+                        }),
+                        o => bail!("--vqe '{o}': expected ideal, noisy or zne"),
+                    };
+                    let r = optimize(h, &exec, &objective, &[], 4000)?;
+                    eprintln!(
+                        "VQE ({}): {} evaluations, objective {:.8}",
+                        args.vqe, r.evaluations, r.energy
+                    );
+                    r.theta
+                }
             };
-            let r = optimize(h, &exec, &objective, &[], 4000)?;
-            eprintln!(
-                "VQE ({}): {} evaluations, objective {:.8}",
-                args.vqe, r.evaluations, r.energy
-            );
-            let c = h.circuit(&r.theta)?;
-            theta = Some(r.theta);
-            c
+            (h.circuit(&t)?, Some(t))
         }
         (None, None) => unreachable!("checked above"),
     };
     if let Some(path) = &args.write_circuit {
         write_atomically(path, write_qasm(&circuit).as_bytes())?;
     }
-    let ideal = exec.ideal(&circuit)?;
-    let noisy_estimate = exec.noisy_estimate(&circuit)?;
-    let noisy = noisy_estimate.mean;
-    let mut training = Vec::new();
-    if methods.iter().any(|(_, m)| *m == Method::Parametric) {
-        let (Some(h), Some(m)) = (&hva, &model) else {
-            bail!(PARAMETRIC_NEEDS_TFIM);
-        };
-        if let Some(spec) = &args.train_theta {
-            for (i, point) in spec.split(';').enumerate() {
-                let t = point
-                    .split(',')
-                    .map(|x| {
-                        x.trim().parse::<f64>().with_context(|| {
-                            format!(
-                                "--train-theta point {}: expected a number, found '{x}'",
-                                i + 1
-                            )
-                        })
-                    })
-                    .collect::<Result<Vec<f64>>>()?;
-                if t.len() != h.num_params() {
-                    bail!(
-                        "--train-theta point {}: the ansatz takes {} angles, found {}",
-                        i + 1,
-                        h.num_params(),
-                        t.len()
-                    );
-                }
-                training.push(t);
-            }
-        }
-        for &ht in args
-            .train_fields
-            .iter()
-            .filter(|_| args.train_theta.is_none())
-        {
-            let mt = Tfim::new(m.n, m.j, ht, m.periodic)?;
-            let et = Executor::new(mt.hamiltonian(), NoiseModel::NONE, Backend::Density)?;
-            let ht = Hva {
-                model: mt,
-                layers: h.layers,
-            };
-            training.push(optimize(&ht, &et, &Objective::Ideal, &[], 4000)?.theta);
-        }
-    }
-    let evaluate = |spec: &str, method: &Method| -> Result<f64> {
-        let value = match method {
-            Method::Zne(zne) => zne.run(&circuit, &exec).map(|r| r.value),
-            Method::Cdr(cdr) => cdr.run(&circuit, &exec).map(|r| r.value),
-            Method::Parametric => {
-                let (Some(h), Some(t)) = (&hva, &theta) else {
-                    bail!(PARAMETRIC_NEEDS_TFIM);
-                };
-                let family = |th: &[f64]| h.circuit(th);
-                Parametric::default()
-                    .run(&family, &training, t, &exec)
-                    .map(|r| r.value)
-            }
-        };
-        value.with_context(|| format!("method '{spec}'"))
-    };
-    let mut rows = Vec::new();
-    for (spec, method) in &methods {
-        let before = exec.circuits_run();
-        let value = evaluate(spec, method)?;
-        if !value.is_finite() {
-            bail!("method '{spec}' gave {value}, not a finite expectation value");
-        }
-        let error = (value - ideal).abs();
-        rows.push(MethodRow {
-            method: spec.clone(),
-            mitigated: value,
-            error,
-            reduction: (noisy - ideal).abs() / error,
-            circuits: exec.circuits_run() - before,
-        });
-    }
-    let (g1, g2) = circuit.gate_counts();
-    let ground = model.and_then(|m| m.ground_energy().ok());
-    println!(
-        "circuit: {} qubits, {g1} one-qubit and {g2} two-qubit gates; noise {}",
-        circuit.num_qubits, args.noise
-    );
-    if let Some(g) = ground {
-        println!("exact ground energy: {g:.10}");
-    }
-    if let Backend::Trajectories { count, .. } = backend {
-        println!(
-            "noisy (trajectories): {:.10} ± {:.2e} (standard error, {count} trajectories)",
-            noisy_estimate.mean, noisy_estimate.std_err
-        );
-    }
-    println!(
-        "{:<36} {:>14} {:>14} {:>14} {:>11} {:>10} {:>8}",
-        "method", "ideal", "noisy", "mitigated", "error", "reduction", "circuits"
-    );
-    for r in &rows {
-        println!(
-            "{:<36} {:>14.10} {:>14.10} {:>14.10} {:>11.3e} {:>10.1} {:>8}",
-            r.method, ideal, noisy, r.mitigated, r.error, r.reduction, r.circuits
-        );
-    }
-    let timing = if args.timing > 0 {
-        let noisy_run_median_s = median_time(args.timing, || Ok(exec.noisy(&circuit)?))?;
-        let method_median_s = methods
-            .iter()
-            .map(|(spec, m)| {
-                Ok((
-                    spec.clone(),
-                    median_time(args.timing, || evaluate(spec, m))?,
-                ))
+    let family = match (&hva, theta) {
+        (Some(h), Some(t)) if methods.iter().any(|(_, m)| m.needs_family()) => {
+            Some(match &args.train_theta {
+                Some(spec) => Family {
+                    hva: *h,
+                    theta: t,
+                    training: parse_train_theta(spec, h.num_params())?,
+                },
+                None => Family::train_at_fields(*h, t, &args.train_fields)?,
             })
-            .collect::<Result<Vec<_>>>()?;
+        }
+        (Some(h), Some(t)) => Some(Family {
+            hva: *h,
+            theta: t,
+            training: Vec::new(),
+        }),
+        _ => None,
+    };
+    let problem = Problem {
+        circuit,
+        ground: hva.and_then(|h| h.model.ground_energy().ok()),
+        family,
+    };
+    let report = qecd::mitigate::report::run(&problem, &exec, &methods, &args.noise, args.timing)?;
+    print!("{}", report.table());
+    if let Some(t) = &report.timing {
         eprintln!(
             "timing over {} repetitions: noisy run {:.3e} s (median)",
-            args.timing, noisy_run_median_s
+            t.repetitions, t.noisy_run_median_s
         );
-        for (m, t) in &method_median_s {
-            eprintln!("  {m}: {t:.3e} s (median)");
+        for (m, s) in &t.method_median_s {
+            eprintln!("  {m}: {s:.3e} s (median)");
         }
-        Some(Timing {
-            repetitions: args.timing,
-            noisy_run_median_s,
-            method_median_s,
-        })
-    } else {
-        None
-    };
+    }
     if let Some(path) = &args.json {
-        let report = Report {
-            num_qubits: circuit.num_qubits,
-            gates_1q: g1,
-            gates_2q: g2,
-            noise: args.noise.clone(),
-            ground,
-            theta,
-            ideal,
-            noisy,
-            noisy_std_err: noisy_estimate.std_err,
-            methods: rows,
-            timing,
-        };
         write_atomically(path, serde_json::to_string_pretty(&report)?.as_bytes())?;
     }
     Ok(())
+}
+
+/// Parses `--train-theta g1,b1,..;g1,b1,..` for an ansatz of `num_params` angles.
+fn parse_train_theta(spec: &str, num_params: usize) -> Result<Vec<Vec<f64>>> {
+    spec.split(';')
+        .enumerate()
+        .map(|(i, point)| {
+            let t = point
+                .split(',')
+                .map(|x| {
+                    x.trim().parse::<f64>().with_context(|| {
+                        format!(
+                            "--train-theta point {}: expected a number, found '{x}'",
+                            i + 1
+                        )
+                    })
+                })
+                .collect::<Result<Vec<f64>>>()?;
+            if t.len() != num_params {
+                bail!(
+                    "--train-theta point {}: the ansatz takes {num_params} angles, found {}",
+                    i + 1,
+                    t.len()
+                );
+            }
+            Ok(t)
+        })
+        .collect()
 }

@@ -12,6 +12,9 @@ use num_complex::Complex64;
 /// A gate of the supported set (the `qelib1.inc` subset named in the module docs).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Gate {
+    /// The identity (`id`): an idle slot. It occupies its qubit's moment (so dynamical
+    /// decoupling sequences keep their timing) but carries no gate noise; idle noise acts on it.
+    I,
     /// Pauli X.
     X,
     /// Pauli Y.
@@ -58,6 +61,7 @@ impl Gate {
     /// The OpenQASM 2 name of the gate.
     pub fn name(&self) -> &'static str {
         match self {
+            Gate::I => "id",
             Gate::X => "x",
             Gate::Y => "y",
             Gate::Z => "z",
@@ -108,6 +112,7 @@ impl Gate {
         let c = |re: f64, im: f64| Complex64::new(re, im);
         let r = std::f64::consts::FRAC_1_SQRT_2;
         let m = match *self {
+            Gate::I => [c(1., 0.), c(0., 0.), c(0., 0.), c(1., 0.)],
             Gate::X => [c(0., 0.), c(1., 0.), c(1., 0.), c(0., 0.)],
             Gate::Y => [c(0., 0.), c(0., -1.), c(0., 1.), c(0., 0.)],
             Gate::Z => [c(1., 0.), c(0., 0.), c(0., 0.), c(-1., 0.)],
@@ -248,6 +253,26 @@ impl Circuit {
             }
         }
         moments
+    }
+
+    /// The moments with, for each, the qubits idle in it: those no operation other than the
+    /// identity touches (every qubit of the register counts, as idle noise acts on all).
+    pub fn moments_with_idle(&self) -> Vec<(Vec<usize>, Vec<usize>)> {
+        self.moments()
+            .into_iter()
+            .map(|m| {
+                let mut busy = vec![false; self.num_qubits];
+                for &i in &m {
+                    if self.ops[i].gate != Gate::I {
+                        for &q in self.ops[i].targets() {
+                            busy[q] = true;
+                        }
+                    }
+                }
+                let idle = (0..self.num_qubits).filter(|&q| !busy[q]).collect();
+                (m, idle)
+            })
+            .collect()
     }
 
     /// The same circuit with its operations reordered moment by moment (Cirq's

@@ -134,6 +134,9 @@ impl DensityMatrix {
         let [a, b] = op.qubits;
         let g = noise.gamma;
         let sg = (1.0 - g).sqrt();
+        if op.gate == Gate::I {
+            return;
+        }
         if op.gate.arity() == 1 {
             let lam = 4.0 * noise.p1 / 3.0;
             let noise_on = move |blk: &mut [C; 4]| {
@@ -220,15 +223,54 @@ impl DensityMatrix {
         }
     }
 
-    /// Runs a circuit from `|0...0>` with gate noise (readout error is applied when evaluating
-    /// observables, see [`super::observable::PauliSum::expectation_with_readout`]).
+    /// Idle noise on qubit `q` for one moment: dephasing `idle` and detuning `rz(idle_rz)`.
+    pub fn idle(&mut self, q: usize, noise: &NoiseModel) {
+        let phase = C::from_polar(1.0 - 2.0 * noise.idle, -noise.idle_rz);
+        self.map_blocks1(q, |b| {
+            b[1] *= phase;
+            b[2] *= phase.conj();
+        });
+    }
+
+    /// Runs a circuit from `|0...0>` with gate noise, and with idle noise moment by moment when
+    /// the model has any (readout error is applied when evaluating observables, see
+    /// [`super::observable::PauliSum::expectation_with_readout`]).
     pub fn simulate(circuit: &Circuit, noise: &NoiseModel) -> Result<DensityMatrix, MitigateError> {
         circuit.validate()?;
         let mut rho = DensityMatrix::zero_state(circuit.num_qubits)?;
-        for op in &circuit.ops {
-            rho.apply_noisy(op, noise);
+        if noise.has_idle_noise() {
+            for (ops, idle) in circuit.moments_with_idle() {
+                for &i in &ops {
+                    rho.apply_noisy(&circuit.ops[i], noise);
+                }
+                for q in idle {
+                    rho.idle(q, noise);
+                }
+            }
+        } else {
+            for op in &circuit.ops {
+                rho.apply_noisy(op, noise);
+            }
         }
         Ok(rho)
+    }
+
+    /// Applies a Pauli string without noise (PEC's corrections, measurement-basis changes).
+    pub fn apply_pauli(&mut self, p: &PauliString) {
+        for q in 0..self.n {
+            let gate = match (p.x >> q & 1, p.z >> q & 1) {
+                (1, 0) => Gate::X,
+                (1, 1) => Gate::Y,
+                (0, 1) => Gate::Z,
+                _ => continue,
+            };
+            self.apply(&Op::one(gate, q));
+        }
+    }
+
+    /// The probabilities of the computational-basis outcomes (the diagonal), index = outcome.
+    pub fn probabilities(&self) -> Vec<f64> {
+        (0..1usize << self.n).map(|r| self.get(r, r).re).collect()
     }
 }
 

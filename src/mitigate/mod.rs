@@ -2,26 +2,34 @@
 //!
 //! The path: a circuit (read from OpenQASM 2 by [`qasm`], or built by [`ansatz`]) is run on the
 //! exact density-matrix simulator ([`density`]) or on Monte-Carlo trajectories
-//! ([`statevector`]) under a gate-level [`noise`] model; expectation values of Pauli sums
-//! ([`observable`], e.g. the TFIM Hamiltonian from [`tfim`]) are then mitigated by zero-noise
-//! extrapolation ([`zne`], with Mitiq's folding from [`fold`]), Clifford data regression
-//! ([`cdr`]) or the parametric scheme ([`parametric`]), as a [`method`] spec names them.
+//! ([`statevector`]) under a gate, idle and readout [`noise`] model; expectation values of Pauli
+//! sums ([`observable`], e.g. the TFIM Hamiltonian from [`tfim`]), exact or measured with finite
+//! shots and readout-error mitigation ([`measure`]), are then mitigated by zero-noise
+//! extrapolation ([`zne`], with Mitiq's folding from [`fold`]), layerwise Richardson
+//! extrapolation ([`lre`]), probabilistic error cancellation ([`pec`]), dynamical decoupling
+//! ([`ddd`]), Clifford data regression ([`cdr`]) or the parametric scheme ([`parametric`]), as a
+//! [`method::Method`] names them; [`report::run`] runs a list of them into a [`report::Report`].
 //! [`executor`] ties circuits, noise and observables together; [`vqe`] optimises ansatz angles;
 //! [`study`] sweeps noise strengths.
 
 pub mod ansatz;
 pub mod cdr;
 pub mod circuit;
+pub mod ddd;
 pub mod density;
 pub mod executor;
 pub mod fold;
 mod linalg;
+pub mod lre;
+pub mod measure;
 pub mod method;
 pub mod noise;
 pub mod observable;
 pub mod parametric;
+pub mod pec;
 pub mod plot;
 pub mod qasm;
+pub mod report;
 pub mod statevector;
 pub mod study;
 pub mod tfim;

@@ -6,6 +6,11 @@
 //! `p2/15`, `cirq.depolarize(p, n_qubits=2)`), then amplitude damping with `gamma` on both
 //! qubits. Folded gates are gates, so they carry noise too. Readout error acts on the
 //! measurement of each qubit (see [`Readout`]).
+//!
+//! Idle noise acts per moment (Cirq's `EARLIEST` moments, [`super::circuit::Circuit::moments`])
+//! on every qubit that no gate other than the identity `id` touches in that moment: dephasing
+//! (Z with probability `idle`) and a coherent detuning `rz(idle_rz)`. Only the detuning can be
+//! refocused by dynamical decoupling (a Pauli channel commutes with Pauli pulses).
 
 use super::MitigateError;
 
@@ -36,6 +41,10 @@ pub struct NoiseModel {
     pub gamma: f64,
     /// Readout error.
     pub readout: Readout,
+    /// Dephasing probability (Z) per idle moment of each qubit.
+    pub idle: f64,
+    /// Coherent Z rotation angle (radians) per idle moment of each qubit.
+    pub idle_rz: f64,
 }
 
 impl NoiseModel {
@@ -45,7 +54,14 @@ impl NoiseModel {
         p2: 0.0,
         gamma: 0.0,
         readout: Readout { p01: 0.0, p10: 0.0 },
+        idle: 0.0,
+        idle_rz: 0.0,
     };
+
+    /// Whether the model has idle noise (then simulators run moment by moment).
+    pub fn has_idle_noise(&self) -> bool {
+        self.idle != 0.0 || self.idle_rz != 0.0
+    }
 
     /// Depolarizing noise only.
     pub fn depolarizing(p1: f64, p2: f64) -> Result<NoiseModel, MitigateError> {
@@ -58,25 +74,35 @@ impl NoiseModel {
         Ok(m)
     }
 
-    /// The rate called `name` (`p1`, `p2`, `gamma`, `ro01`, `ro10`) in [`NoiseModel::parse`].
+    /// The parameter called `name` (`p1`, `p2`, `gamma`, `ro01`, `ro10`, `idle`, `idle_rz`) in
+    /// [`NoiseModel::parse`].
     fn rate_mut(&mut self, name: &str) -> &mut f64 {
         match name {
             "p1" => &mut self.p1,
             "p2" => &mut self.p2,
             "gamma" => &mut self.gamma,
             "ro01" => &mut self.readout.p01,
+            "idle" => &mut self.idle,
+            "idle_rz" => &mut self.idle_rz,
             _ => &mut self.readout.p10,
         }
     }
 
-    /// Checks every rate lies in [0, 1].
+    /// Checks every rate lies in [0, 1] and the idle detuning is a finite angle.
     pub fn validate(&self) -> Result<(), MitigateError> {
+        if !self.idle_rz.is_finite() {
+            return Err(MitigateError::Invalid(format!(
+                "noise idle_rz = {} is not a finite angle",
+                self.idle_rz
+            )));
+        }
         for (name, v) in [
             ("p1", self.p1),
             ("p2", self.p2),
             ("gamma", self.gamma),
             ("ro01", self.readout.p01),
             ("ro10", self.readout.p10),
+            ("idle", self.idle),
         ] {
             if !(0.0..=1.0).contains(&v) {
                 return Err(MitigateError::Invalid(format!(
@@ -88,7 +114,8 @@ impl NoiseModel {
     }
 
     /// Parses `[depolarizing:]key=value,...` with keys `p1`, `p2`, `p` (both), `gamma`
-    /// (amplitude damping), `ro` (symmetric readout), `ro01`, `ro10`; `none` for no noise.
+    /// (amplitude damping), `ro` (symmetric readout), `ro01`, `ro10`, `idle` (dephasing per idle
+    /// moment), `idle_rz` (detuning angle per idle moment); `none` for no noise.
     /// Keys left out are 0. An empty text or body (`''`, `depolarizing:`) is an error, not a
     /// silent noiseless run (say `none`), and so is a rate set twice (`p1=..,p1=..`, or `p`
     /// with `p1`/`p2`, `ro` with `ro01`/`ro10`).
@@ -124,9 +151,12 @@ impl NoiseModel {
                 "ro" => &["ro01", "ro10"],
                 "ro01" => &["ro01"],
                 "ro10" => &["ro10"],
+                "idle" => &["idle"],
+                "idle_rz" => &["idle_rz"],
                 other => {
                     return Err(bad(format!(
-                        "unknown key '{other}' (expected p1, p2, p, gamma, ro, ro01, ro10)"
+                        "unknown key '{other}' (expected p1, p2, p, gamma, ro, ro01, ro10, idle, \
+                         idle_rz)"
                     )))
                 }
             };

@@ -51,6 +51,30 @@ impl PauliString {
         Ok(p)
     }
 
+    /// Pauli `k` (0 = I, 1 = X, 2 = Y, 3 = Z) on qubit `q` (< 64).
+    pub fn single(q: usize, k: u32) -> PauliString {
+        let b = 1u64 << q;
+        match k {
+            1 => PauliString { x: b, z: 0 },
+            2 => PauliString { x: b, z: b },
+            3 => PauliString { x: 0, z: b },
+            _ => PauliString::IDENTITY,
+        }
+    }
+
+    /// Two-qubit Pauli `k` in 0..16: factor `k >> 2` on qubit `a`, `k & 3` on qubit `b` (as in
+    /// [`PauliString::single`]).
+    pub fn pair(a: usize, b: usize, k: u32) -> PauliString {
+        let (pa, pb) = (
+            PauliString::single(a, k >> 2),
+            PauliString::single(b, k & 3),
+        );
+        PauliString {
+            x: pa.x | pb.x,
+            z: pa.z | pb.z,
+        }
+    }
+
     /// Qubits the string acts on non-trivially.
     pub fn support(&self) -> u64 {
         self.x | self.z

@@ -2,7 +2,7 @@
 //!
 //! Accepted: `OPENQASM 2.0;`, `include "qelib1.inc";`, `qreg`/`creg` declarations (several
 //! quantum registers are laid out one after the other in declaration order), the gates
-//! `x y z h s sdg t tdg rx ry rz u3 cx cz swap rzz` with parameter expressions (numbers, `pi`,
+//! `id x y z h s sdg t tdg rx ry rz u3 cx cz swap rzz` with parameter expressions (numbers, `pi`,
 //! `+ - * / ^`, parentheses, `sin cos tan exp ln sqrt`), register broadcasting (`h q;`), `barrier`
 //! (ignored), terminal `measure` statements (ignored: observables are evaluated on the final
 //! state) and `//` comments. Everything else (`reset`, `if`, `gate` definitions, unknown gates,
@@ -510,13 +510,13 @@ impl Parser {
     ) -> Result<(), QasmError> {
         let at = |message: String| QasmError { line, col, message };
         let nparams = match name {
-            "x" | "y" | "z" | "h" | "s" | "sdg" | "t" | "tdg" | "cx" | "cz" | "swap" => 0,
+            "id" | "x" | "y" | "z" | "h" | "s" | "sdg" | "t" | "tdg" | "cx" | "cz" | "swap" => 0,
             "rx" | "ry" | "rz" | "rzz" => 1,
             "u3" => 3,
             _ => {
                 return Err(at(format!(
-                    "unknown gate '{name}' (supported: x y z h s sdg t tdg rx ry rz u3 cx cz \
-                     swap rzz)"
+                    "unknown gate '{name}' (supported: id x y z h s sdg t tdg rx ry rz u3 cx \
+                     cz swap rzz)"
                 )))
             }
         };
@@ -548,6 +548,7 @@ impl Parser {
             )));
         }
         let gate = match name {
+            "id" => Gate::I,
             "x" => Gate::X,
             "y" => Gate::Y,
             "z" => Gate::Z,

@@ -62,6 +62,7 @@ impl StateVector {
         let [a, b] = op.qubits;
         let (ba, bb) = (1usize << a, 1usize << b);
         match op.gate {
+            Gate::I => {}
             Gate::Cx => {
                 for i in 0..self.amp.len() {
                     if i & ba != 0 && i & bb == 0 {
@@ -160,7 +161,8 @@ impl StateVector {
         Ok(psi)
     }
 
-    /// One noise trajectory of `circuit` drawing from `rng`.
+    /// One noise trajectory of `circuit` drawing from `rng` (moment by moment, with idle noise,
+    /// when the model has any).
     pub fn trajectory<R: Rng>(
         circuit: &Circuit,
         noise: &NoiseModel,
@@ -168,39 +170,50 @@ impl StateVector {
     ) -> Result<StateVector, MitigateError> {
         circuit.validate()?;
         let mut psi = StateVector::zero_state(circuit.num_qubits)?;
-        for op in &circuit.ops {
-            psi.apply(op);
-            let [a, b] = op.qubits;
-            let two = op.gate.arity() == 2;
-            let p = if two { noise.p2 } else { noise.p1 };
-            if p > 0.0 && rng.random::<f64>() < p {
-                let pauli = if two {
-                    let k = rng.random_range(1..16u32);
-                    pauli_on(a, k >> 2).combine(&pauli_on(b, k & 3))
-                } else {
-                    pauli_on(a, rng.random_range(1..4u32))
-                };
-                psi.apply_pauli(&pauli);
-            }
-            if noise.gamma > 0.0 {
-                psi.damp(a, noise.gamma, rng.random());
-                if two {
-                    psi.damp(b, noise.gamma, rng.random());
+        if noise.has_idle_noise() {
+            for (ops, idle) in circuit.moments_with_idle() {
+                for &i in &ops {
+                    psi.noisy_step(&circuit.ops[i], noise, rng);
                 }
+                for q in idle {
+                    psi.apply(&Op::one(Gate::Rz(noise.idle_rz), q));
+                    if noise.idle > 0.0 && rng.random::<f64>() < noise.idle {
+                        psi.apply_pauli(&PauliString::single(q, 3));
+                    }
+                }
+            }
+        } else {
+            for op in &circuit.ops {
+                psi.noisy_step(op, noise, rng);
             }
         }
         Ok(psi)
     }
-}
 
-/// Pauli `k` (0 = I, 1 = X, 2 = Y, 3 = Z) on qubit `q`.
-fn pauli_on(q: usize, k: u32) -> PauliString {
-    let b = 1u64 << q;
-    match k {
-        1 => PauliString { x: b, z: 0 },
-        2 => PauliString { x: b, z: b },
-        3 => PauliString { x: 0, z: b },
-        _ => PauliString::IDENTITY,
+    /// One gate and a sample of its noise (none for the identity).
+    fn noisy_step<R: Rng>(&mut self, op: &Op, noise: &NoiseModel, rng: &mut R) {
+        if op.gate == Gate::I {
+            return;
+        }
+        self.apply(op);
+        let [a, b] = op.qubits;
+        let two = op.gate.arity() == 2;
+        let p = if two { noise.p2 } else { noise.p1 };
+        if p > 0.0 && rng.random::<f64>() < p {
+            let pauli = if two {
+                let k = rng.random_range(1..16u32);
+                PauliString::pair(a, b, k)
+            } else {
+                PauliString::single(a, rng.random_range(1..4u32))
+            };
+            self.apply_pauli(&pauli);
+        }
+        if noise.gamma > 0.0 {
+            self.damp(a, noise.gamma, rng.random());
+            if two {
+                self.damp(b, noise.gamma, rng.random());
+            }
+        }
     }
 }
 

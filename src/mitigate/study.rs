@@ -5,20 +5,28 @@
 //! `p2` (with `p1 = p1_ratio * p2`) the noisy energy of the optimised circuit is mitigated by:
 //! ZNE (global folding at 1, 2, 3 with linear, Richardson and exponential-to-0 fits; global
 //! folding at 1..3 in steps of 0.5 with a quadratic fit; folding all gates at 1, 3, 5 with
-//! Richardson; random folding at 1, 2, 3 with Richardson), CDR, vnCDR (global folding 1, 2, 3)
-//! and the parametric scheme trained at the optimised angles of small fields (and random
-//! perturbations of them). Errors are against the noiseless value of the same circuit, so they
-//! measure mitigation alone, not the ansatz's distance to the ground state.
+//! Richardson; random folding at 1, 2, 3 with Richardson), CDR, vnCDR (global folding 1, 2, 3),
+//! the parametric scheme trained at the optimised angles of small fields (and random
+//! perturbations of them), LRE (degree 2, 4 chunks) and PEC (2000 samples). Errors are against
+//! the noiseless value of the same circuit, so they measure mitigation alone, not the ansatz's
+//! distance to the ground state.
+//!
+//! With a shot seed ([`StudyConfig::shots`]) the rows at the rate closest to p2 = 1e-2 also get
+//! finite-shot columns at [`STUDY_SHOTS`] shots per circuit: the estimate, its standard error
+//! and the variance amplification (see [`super::report`]).
 
 use super::ansatz::Hva;
 use super::cdr::Cdr;
-use super::executor::{Backend, Executor};
+use super::executor::{Backend, Executor, Shots};
 use super::fold::Folding;
+use super::lre::Lre;
+use super::method::{Family, Method};
 use super::noise::NoiseModel;
-use super::parametric::Parametric;
+use super::pec::{Pec, Representation};
+use super::report::run_method;
 use super::tfim::Tfim;
 use super::vqe::{optimize, Objective};
-use super::zne::{extrapolate, Extrapolation, Zne};
+use super::zne::{Extrapolation, Zne};
 use super::MitigateError;
 use rand::{Rng, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
@@ -53,6 +61,8 @@ pub struct StudyConfig {
     pub cdr_training: usize,
     /// Seed for every random choice.
     pub seed: u64,
+    /// Finite-shot columns with this shot seed (`None`: exact values only).
+    pub shots: Option<u64>,
 }
 
 impl Default for StudyConfig {
@@ -79,6 +89,7 @@ impl Default for StudyConfig {
             perturbations: 2,
             cdr_training: 20,
             seed: 2024,
+            shots: None,
         }
     }
 }
@@ -110,6 +121,82 @@ pub struct StudyRow {
     pub reduction: f64,
     /// Noisy circuits the method ran.
     pub circuits: usize,
+    /// Finite-shot columns, one per entry of [`STUDY_SHOTS`] (empty unless the study runs with
+    /// shots, and then only at the rate closest to p2 = 1e-2).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub shots: Vec<ShotColumns>,
+}
+
+/// A method's value at finite shots.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct ShotColumns {
+    /// Shots per circuit and commuting group.
+    pub shots: u64,
+    /// The estimate (replicate 0).
+    pub mitigated: f64,
+    /// Its standard error (over [`super::report::SHOT_REPLICATES`] replicates; PEC: its own).
+    pub std_error: f64,
+    /// Variance over the noisy value's variance at the same shots.
+    pub variance_amplification: f64,
+}
+
+/// The root-mean-square error of `row`'s method at a total budget of `budget` shots (per
+/// commuting group, spread evenly over the method's circuits): `sqrt(error^2 + VA s1^2 C / B)`
+/// with `s1^2` the noisy value's one-shot variance (from its largest shot column), `VA` the
+/// variance amplification (from the same column) and `C` the circuits run. `None` without shot
+/// columns, and for PEC, whose variance is set by its number of samples rather than by the
+/// shots per circuit (its exact-value error is sampling error, not bias), so the formula does
+/// not describe it (`docs/mitigation-study.md` gives its budget estimate).
+pub fn budget_rmse(row: &StudyRow, noisy: &StudyRow, budget: f64) -> Option<f64> {
+    if row.method.starts_with("pec") {
+        return None;
+    }
+    let (m, n) = (row.shots.last()?, noisy.shots.last()?);
+    let s1 = n.std_error.powi(2) * n.shots as f64;
+    Some((row.error.powi(2) + m.variance_amplification * s1 * row.circuits as f64 / budget).sqrt())
+}
+
+/// Shots per circuit of the study's finite-shot columns.
+pub const STUDY_SHOTS: [u64; 2] = [10_000, 1_000_000];
+
+/// The study's methods after "noisy": the ZNE variants, CDR, vnCDR, the parametric scheme,
+/// LRE (degree 2 over 4 chunks) and PEC (2000 samples, global representation).
+pub fn study_methods(cfg: &StudyConfig) -> Vec<(String, Method)> {
+    let mut m: Vec<(String, Method)> = zne_variants(cfg.seed as u32)
+        .into_iter()
+        .map(|(name, z)| (name.to_string(), Method::Zne(z)))
+        .collect();
+    let cdr = Cdr {
+        num_training: cfg.cdr_training,
+        fraction_non_clifford: 0.2,
+        scales: vec![1.0],
+        folding: Folding::Global,
+        seed: cfg.seed,
+    };
+    let vn = Cdr {
+        scales: vec![1.0, 2.0, 3.0],
+        ..cdr.clone()
+    };
+    m.push(("cdr".into(), Method::Cdr(cdr)));
+    m.push(("vncdr".into(), Method::Cdr(vn)));
+    m.push(("parametric".into(), Method::Parametric));
+    m.push((
+        "lre-d2-c4".into(),
+        Method::Lre(Lre {
+            degree: 2,
+            fold_multiplier: 1,
+            chunks: Some(4),
+        }),
+    ));
+    m.push((
+        "pec-2000".into(),
+        Method::Pec(Pec {
+            samples: 2000,
+            seed: cfg.seed,
+            representation: Representation::Global,
+        }),
+    ));
+    m
 }
 
 /// The ZNE variants of the study: name, folding, scales, extrapolation.
@@ -195,18 +282,72 @@ pub fn run_study(
                 }
                 training.push(t);
             }
+            let family = Family {
+                hva,
+                theta: theta.clone(),
+                training,
+            };
+            let methods = study_methods(cfg);
+            let shot_p2 = cfg.shots.map(|_| {
+                cfg.p2s
+                    .iter()
+                    .copied()
+                    .min_by(|a, b| (a - 0.01).abs().total_cmp(&(b - 0.01).abs()))
+                    .unwrap_or(0.01)
+            });
             for &p2 in &cfg.p2s {
                 let noise = NoiseModel::depolarizing(cfg.p1_ratio * p2, p2)?;
                 let exec = Executor::new(model.hamiltonian(), noise, Backend::Density)?;
                 let noisy = exec.noisy(&circuit)?;
-                let mut push = |method: &str, mitigated: f64, circuits: usize| {
+                let at_shots: Vec<(Executor, f64)> = match (cfg.shots, shot_p2) {
+                    (Some(seed), Some(sp)) if sp == p2 => STUDY_SHOTS
+                        .iter()
+                        .map(|&n| {
+                            let e = Executor::new(model.hamiltonian(), noise, Backend::Density)?
+                                .with_shots(Shots {
+                                    per_circuit: n,
+                                    seed,
+                                })?;
+                            let se = e.noisy_estimate(&circuit)?.std_err;
+                            Ok((e, se))
+                        })
+                        .collect::<Result<_, MitigateError>>()?,
+                    _ => Vec::new(),
+                };
+                let mut push = |name: &str, method: Option<&Method>| -> Result<(), MitigateError> {
+                    let (mitigated, circuits) = match method {
+                        None => (noisy, 1),
+                        Some(m) => {
+                            let o = m.run(&circuit, &exec, Some(&family))?;
+                            (o.value, o.circuits)
+                        }
+                    };
+                    let mut shots = Vec::new();
+                    for (e, noisy_se) in &at_shots {
+                        let (value, se) = match method {
+                            None => {
+                                let est = e.noisy_estimate(&circuit)?;
+                                (est.mean, est.std_err)
+                            }
+                            Some(m) => {
+                                let o = run_method(m, &circuit, e, Some(&family))?;
+                                (o.value, o.std_error.unwrap_or(0.0))
+                            }
+                        };
+                        shots.push(ShotColumns {
+                            shots: e.shots().map_or(0, |s| s.per_circuit),
+                            mitigated: value,
+                            std_error: se,
+                            variance_amplification: (se / noisy_se).powi(2),
+                        });
+                    }
                     let error = (mitigated - ideal).abs();
                     rows.push(StudyRow {
                         n: chain.n,
                         periodic: chain.periodic,
                         h,
                         p2,
-                        method: method.to_string(),
+                        method: name.to_string(),
                         ground,
                         ideal,
                         noisy,
@@ -214,50 +355,14 @@ pub fn run_study(
                         error,
                         reduction: (noisy - ideal).abs() / error,
                         circuits,
+                        shots,
                     });
+                    Ok(())
                 };
-                push("noisy", noisy, 1);
-                // Global-folding values shared by the global ZNE variants.
-                let global_scales = [1.0, 1.5, 2.0, 2.5, 3.0];
-                let folded = global_scales
-                    .iter()
-                    .map(|&s| Folding::Global.apply(&circuit, s))
-                    .collect::<Result<Vec<_>, _>>()?;
-                let gvals = exec.noisy_batch(&folded)?;
-                let pick = |scales: &[f64]| -> Vec<f64> {
-                    scales
-                        .iter()
-                        .map(|s| gvals[global_scales.iter().position(|g| g == s).expect("scale")])
-                        .collect()
-                };
-                for (name, zne) in zne_variants(cfg.seed as u32) {
-                    if zne.folding == Folding::Global {
-                        let v = extrapolate(zne.extrapolation, &zne.scales, &pick(&zne.scales))?;
-                        push(name, v, zne.scales.len());
-                    } else {
-                        let before = exec.circuits_run();
-                        let v = zne.run(&circuit, &exec)?.value;
-                        push(name, v, exec.circuits_run() - before);
-                    }
+                push("noisy", None)?;
+                for (name, m) in &methods {
+                    push(name, Some(m))?;
                 }
-                let cdr = Cdr {
-                    num_training: cfg.cdr_training,
-                    fraction_non_clifford: 0.2,
-                    scales: vec![1.0],
-                    folding: Folding::Global,
-                    seed: cfg.seed,
-                };
-                let r = cdr.run(&circuit, &exec)?;
-                push("cdr", r.value, r.circuits);
-                let vn = Cdr {
-                    scales: vec![1.0, 2.0, 3.0],
-                    ..cdr
-                };
-                let r = vn.run(&circuit, &exec)?;
-                push("vncdr", r.value, r.circuits);
-                let family = |t: &[f64]| hva.circuit(t);
-                let r = Parametric::default().run(&family, &training, &theta, &exec)?;
-                push("parametric", r.value, r.circuits);
                 progress(&rows);
             }
         }
