@@ -118,15 +118,18 @@ def fit_threshold(points, rng, resamples=100):
         top = (np.inf, 0, 0)
         pc, nc, pw, nw = (p.min() + p.max()) / 2, 1.5, (p.max() - p.min()) / 2, 1.35
         for _ in range(4):
-            for pth in np.linspace(pc - pw, pc + pw, 41):
-                for nu in np.maximum(np.linspace(nc - nw, nc + nw, 41), 0.05):
-                    x = (p - pth) * L ** (1 / nu)
-                    X = np.stack([np.ones_like(x), x, x * x], axis=1)
-                    sw = np.sqrt(w)
-                    coef, *_ = np.linalg.lstsq(X * sw[:, None], y * sw, rcond=None)
-                    chi2 = float(np.sum(w * (X @ coef - y) ** 2))
-                    if chi2 < top[0]:
-                        top = (chi2, pth, nu)
+            pths = np.linspace(pc - pw, pc + pw, 41)
+            nus = np.maximum(np.linspace(nc - nw, nc + nw, 41), 0.05)
+            P, N = np.meshgrid(pths, nus, indexing="ij")
+            x = (p[None, None, :] - P[..., None]) * L[None, None, :] ** (1 / N[..., None])
+            X = np.stack([np.ones_like(x), x, x * x], axis=-1)  # (41, 41, pts, 3)
+            A = np.einsum("ijkp,k,ijkq->ijpq", X, w, X)
+            rhs = np.einsum("ijkp,k,k->ijp", X, w, y)
+            coef = np.linalg.solve(A + 1e-12 * np.eye(3), rhs[..., None])[..., 0]
+            chi2 = np.einsum("k,ijk->ij", w, (np.einsum("ijkp,ijp->ijk", X, coef) - y) ** 2)
+            i, j = np.unravel_index(np.argmin(chi2), chi2.shape)
+            if chi2[i, j] < top[0]:
+                top = (float(chi2[i, j]), float(P[i, j]), float(N[i, j]))
             pc, nc, pw, nw = top[1], top[2], pw / 8, nw / 8
         return top
 
@@ -145,7 +148,8 @@ def report_fits(rows, distances, ps, names, rng):
     fits = {}
     for name in names:
         pts = [(r["L"], r["p"], r["decoders"][name]["errors"], r["shots"]) for r in rows
-               if r["L"] in distances and any(abs(r["p"] - q) < 1e-9 for q in ps)]
+               if name in r["decoders"] and r["L"] in distances
+               and any(abs(r["p"] - q) < 1e-9 for q in ps)]
         if len({x[0] for x in pts}) < 2 or len(pts) < 6:
             continue
         pth, se, nu, nse, chi2, dof = fit_threshold(pts, rng)
