@@ -65,9 +65,7 @@ impl MwpmDecoder {
     /// `enable_correlations=True` (see [`super::correlated`]). A model without decomposed
     /// (`^`) errors decodes as with [`MwpmDecoder::from_dem`].
     pub fn from_dem_correlated(dem: &FlatDem) -> Result<Self, BuildMwpmError> {
-        let mut decoder = MwpmDecoder::from_dem(dem)?;
-        decoder.correlations = Some(Correlations::new(dem, &dem_graph(dem).graph));
-        Ok(decoder)
+        Self::build_from_dem(dem, true)
     }
 
     /// Whether shots are decoded by correlated matching.
@@ -78,6 +76,12 @@ impl MwpmDecoder {
     /// The decoder of a (flattened) detector error model, by PyMatching's graph rules (see
     /// [`super::from_dem`]).
     pub fn from_dem(dem: &FlatDem) -> Result<Self, BuildMwpmError> {
+        Self::build_from_dem(dem, false)
+    }
+
+    /// [`MwpmDecoder::from_dem`], with the model's correlations when `correlated` (the graph
+    /// is built once for both).
+    fn build_from_dem(dem: &FlatDem, correlated: bool) -> Result<Self, BuildMwpmError> {
         let DemGraph {
             graph,
             edge_observables,
@@ -94,6 +98,9 @@ impl MwpmDecoder {
         }
         if graph.num_observables > MASK_OBSERVABLES {
             decoder.wide = Some(edge_observables);
+        }
+        if correlated {
+            decoder.correlations = Some(Correlations::new(dem, &graph));
         }
         Ok(decoder)
     }
