@@ -9,6 +9,7 @@
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use qecd::code::toric::ToricCode;
+use qecd::noise::NoiseSpec;
 use qecd::sample::sample_toric;
 use qecd_neural::card::ModelKind;
 use qecd_neural::channel;
@@ -50,7 +51,7 @@ fn inference(c: &mut Criterion) {
         let code = ToricCode::new(l).unwrap();
         let shots = sample_toric(
             &code,
-            &channel("depolarizing", 0.15).unwrap(),
+            &channel(NoiseSpec::Depolarizing, 0.15).unwrap(),
             1024,
             1,
             false,
@@ -80,7 +81,7 @@ fn local(c: &mut Criterion) {
     const SHOTS: usize = 64;
     for l in [16usize, 32] {
         let code = ToricCode::new(l).unwrap();
-        let ch = channel("depolarizing", 0.16).unwrap();
+        let ch = channel(NoiseSpec::Depolarizing, 0.16).unwrap();
         let shots = sample_toric(&code, &ch, SHOTS, 1, false);
         let dets = &shots.dets;
         let q = local_posteriors(net, &code, dets, Device::Cpu).unwrap();
@@ -107,7 +108,7 @@ fn training(c: &mut Criterion) {
             kind: ModelKind::End,
             distances: Vec::new(),
             distance: l,
-            noise: "depolarizing".to_string(),
+            noise: NoiseSpec::Depolarizing,
             p: 0.15,
             p_range: None,
             steps: 1000,

@@ -6,6 +6,7 @@ use super::seeds::{stream_seed, Stream};
 use super::{channel, NeuralError};
 use qecd::code::ToricCode;
 use qecd::decode::Decoder;
+use qecd::noise::NoiseSpec;
 use qecd::sample::ToricSampler;
 use qecd::stats::{wilson_interval, Z95};
 
@@ -16,7 +17,7 @@ const BATCH: usize = 16_384;
 /// decoder `decoders(p)` returns, all on the same shots, and counts wrong logical classes.
 pub fn evaluate(
     code: &ToricCode,
-    noise: &str,
+    noise: NoiseSpec,
     ps: &[f64],
     shots: u64,
     seed: u64,

@@ -34,19 +34,22 @@ use std::path::PathBuf;
 
 use qecd::noise::{NoiseSpec, PauliChannel};
 
-/// The canonical spelling of a noise spec (`depol` becomes `depolarizing`).
-pub fn canonical_noise(noise: &str) -> Result<String, NeuralError> {
+/// The noise spec written `noise` (as `--noise` or a card's `noise` field).
+pub fn parse_noise(noise: &str) -> Result<NoiseSpec, NeuralError> {
     noise
-        .parse::<NoiseSpec>()
-        .map(|spec| spec.to_string())
+        .parse()
         .map_err(|e| NeuralError::InvalidConfig(format!("--noise '{noise}': {e}")))
 }
 
+/// The canonical spelling of a noise spec (`depol` becomes `depolarizing`).
+pub fn canonical_noise(noise: &str) -> Result<String, NeuralError> {
+    parse_noise(noise).map(|spec| spec.to_string())
+}
+
 /// The noise channel of spec `noise` at error rate `p`.
-pub fn channel(noise: &str, p: f64) -> Result<PauliChannel, NeuralError> {
+pub fn channel(noise: NoiseSpec, p: f64) -> Result<PauliChannel, NeuralError> {
     noise
-        .parse::<NoiseSpec>()
-        .and_then(|spec| spec.channel(p))
+        .channel(p)
         .map_err(|e| NeuralError::InvalidConfig(format!("--noise '{noise}' at p = {p}: {e}")))
 }
 

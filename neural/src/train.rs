@@ -27,9 +27,10 @@ use super::infer::predict;
 use super::model::{parameter_count, ModelConfig};
 use super::optim::{AdamW, LossScaler, OneCycle};
 use super::seeds::{stream_seed, Stream};
-use super::{canonical_noise, channel, NeuralError};
+use super::{channel, parse_noise, NeuralError};
 use qecd::bits::BitMatrix;
 use qecd::code::toric::ToricCode;
+use qecd::noise::NoiseSpec;
 use qecd::sample::sample_toric;
 
 /// Settings of a training run.
@@ -42,8 +43,8 @@ pub struct TrainConfig {
     /// Local networks: the torus sizes of the training batches (one drawn uniformly per step).
     /// Empty: train on `distance` only.
     pub distances: Vec<usize>,
-    /// Noise spec (as `--noise`), e.g. `depolarizing`.
-    pub noise: String,
+    /// The noise family (`--noise`).
+    pub noise: NoiseSpec,
     /// Physical error rate (used for the held-out set; for training unless `p_range` is set).
     pub p: f64,
     /// When set, each step's `p` is drawn uniformly from `[a, b]`.
@@ -247,7 +248,7 @@ pub fn make_batch(config: &TrainConfig, step: u64) -> Result<TrainBatch, NeuralE
     let distance = config.distance_at(step);
     let code = ToricCode::new(distance)
         .map_err(|e| NeuralError::InvalidConfig(format!("distance {distance}: {e}")))?;
-    let ch = channel(&config.noise, config.p_at(step))?;
+    let ch = channel(config.noise, config.p_at(step))?;
     let seed = stream_seed(config.seed, Stream::Batch(step));
     match config.kind {
         ModelKind::End => {
@@ -310,7 +311,7 @@ impl TrainConfig {
                 self.lr, self.weight_decay
             ));
         }
-        channel(&self.noise, self.p)?;
+        channel(self.noise, self.p)?;
         Ok(())
     }
 
@@ -361,14 +362,15 @@ impl TrainConfig {
         }
     }
 
-    /// The settings a card was trained with (for `--resume`).
-    pub fn from_card(card: &ModelCard) -> Self {
+    /// The settings a card was trained with (for `--resume`); refuses a card whose noise spec
+    /// does not parse.
+    pub fn from_card(card: &ModelCard) -> Result<Self, NeuralError> {
         let t = &card.training;
-        TrainConfig {
+        Ok(TrainConfig {
             kind: card.kind,
             distance: card.distance,
             distances: t.distances.clone(),
-            noise: card.noise.clone(),
+            noise: parse_noise(&card.noise)?,
             p: t.p,
             p_range: t.p_range.map(|[a, b]| (a, b)),
             steps: t.steps_total,
@@ -382,7 +384,7 @@ impl TrainConfig {
             checkpoint_every: t.checkpoint_every,
             init_from: t.init_from.as_ref().map(std::path::PathBuf::from),
             command: t.command.clone(),
-        }
+        })
     }
 }
 
@@ -392,7 +394,7 @@ fn stream_rng(seed: u64, stream: Stream) -> rand_xoshiro::Xoshiro256PlusPlus {
 
 /// The fixed held-out set of a run: shots at the run's `p` and `distance`.
 fn held_out(code: &ToricCode, config: &TrainConfig) -> Result<(BitMatrix, Vec<u8>), NeuralError> {
-    let ch = channel(&config.noise, config.p)?;
+    let ch = channel(config.noise, config.p)?;
     let seed = stream_seed(config.seed, Stream::HeldOut);
     let shots = sample_toric(code, &ch, config.eval_shots, seed, false);
     let truth = row_classes(&shots.obs);
@@ -431,7 +433,7 @@ fn new_card(config: &TrainConfig, device: Device) -> Result<ModelCard, NeuralErr
         kind: config.kind,
         code: "toric".to_string(),
         distance: config.distance,
-        noise: canonical_noise(&config.noise)?,
+        noise: config.noise.to_string(),
         model: config.model,
         parameters: 0,
         training: config.record(&device_name(device), uses_mixed_precision(device)),
@@ -458,7 +460,7 @@ pub fn train(
     let card_path = out.join(CARD_FILE);
     let (config, mut card) = if options.resume {
         let card = ModelCard::load(out)?;
-        (TrainConfig::from_card(&card), card)
+        (TrainConfig::from_card(&card)?, card)
     } else {
         if card_path.exists() {
             return Err(NeuralError::InvalidConfig(format!(

@@ -6,6 +6,7 @@ use std::io::Write;
 
 use qecd::bits::BitMatrix;
 use qecd::code::toric::ToricCode;
+use qecd::noise::NoiseSpec;
 use qecd::sample::sample_toric;
 use qecd_neural::batch::row_classes;
 use qecd_neural::batch::EncodedBatch;
@@ -49,7 +50,7 @@ fn cuda_training_and_inference_agree_with_cpu() {
         kind: ModelKind::End,
         distances: Vec::new(),
         distance: 4,
-        noise: "depolarizing".to_string(),
+        noise: NoiseSpec::Depolarizing,
         p: 0.08,
         p_range: Some((0.05, 0.1)),
         steps: 300,
@@ -80,7 +81,7 @@ fn cuda_training_and_inference_agree_with_cpu() {
     let code = ToricCode::new(4).unwrap();
     let shots = sample_toric(
         &code,
-        &channel("depolarizing", 0.08).unwrap(),
+        &channel(NoiseSpec::Depolarizing, 0.08).unwrap(),
         4000,
         77,
         false,
@@ -134,7 +135,7 @@ fn cuda_local_network_trains_and_matches_cpu_posteriors() {
         kind: ModelKind::Local,
         distances: vec![6, 8],
         distance: 8,
-        noise: "depolarizing".to_string(),
+        noise: NoiseSpec::Depolarizing,
         p: 0.12,
         p_range: Some((0.08, 0.16)),
         steps: 100,
@@ -167,7 +168,7 @@ fn cuda_local_network_trains_and_matches_cpu_posteriors() {
     let code = ToricCode::new(12).unwrap();
     let shots = sample_toric(
         &code,
-        &channel("depolarizing", 0.12).unwrap(),
+        &channel(NoiseSpec::Depolarizing, 0.12).unwrap(),
         256,
         3,
         false,
@@ -218,7 +219,7 @@ fn device_throughput() {
             let code = ToricCode::new(l).unwrap();
             let shots = sample_toric(
                 &code,
-                &channel("depolarizing", 0.15).unwrap(),
+                &channel(NoiseSpec::Depolarizing, 0.15).unwrap(),
                 BATCH,
                 1,
                 false,
@@ -268,7 +269,7 @@ fn device_throughput() {
             kind,
             distances,
             distance,
-            noise: "depolarizing".to_string(),
+            noise: NoiseSpec::Depolarizing,
             p: 0.15,
             p_range: Some((0.08, 0.2)),
             steps: 1000,

@@ -8,6 +8,7 @@ use qecd::bits::{get_bit, BitMatrix};
 use qecd::code::toric::ToricCode;
 use qecd::decode::matching::Matcher;
 use qecd::decode::Decoder;
+use qecd::noise::NoiseSpec;
 use qecd::sample::sample_toric;
 use qecd_neural::card::{ModelCard, ModelKind, MODEL_FILE};
 use qecd_neural::channel;
@@ -42,7 +43,13 @@ fn random_net(vs: &VarStore) -> LocalNet {
 
 /// Shots with their errors at depolarizing p.
 fn shots(code: &ToricCode, p: f64, n: usize, seed: u64) -> qecd::sample::ToricShots {
-    sample_toric(code, &channel("depolarizing", p).unwrap(), n, seed, true)
+    sample_toric(
+        code,
+        &channel(NoiseSpec::Depolarizing, p).unwrap(),
+        n,
+        seed,
+        true,
+    )
 }
 
 #[test]
@@ -146,7 +153,7 @@ fn train_tiny(out: &Path, steps: u64) -> ModelCard {
         kind: ModelKind::Local,
         distance: 6,
         distances: vec![4, 6],
-        noise: "depolarizing".into(),
+        noise: NoiseSpec::Depolarizing,
         p: 0.1,
         p_range: Some((0.05, 0.15)),
         steps,
@@ -195,7 +202,7 @@ fn local_models_train_resume_and_decode_any_size() {
     );
     // Resuming a finished run changes nothing; the card drives everything.
     let again = train(
-        &TrainConfig::from_card(&card),
+        &TrainConfig::from_card(&card).unwrap(),
         &out,
         &RunOptions {
             resume: true,
@@ -220,7 +227,19 @@ fn local_models_train_resume_and_decode_any_size() {
         let s = shots(&code, 0.05, 70, 1);
         let pred = dec.decode_batch(&s.dets).unwrap();
         assert_eq!(pred.rows(), 70);
+        // Shots per forward pass change nothing (1, a ragged 16, all in one pass).
+        for chunk in [1, 16, 1024] {
+            let again =
+                NeuralDecoder::for_shots(std::slice::from_ref(&out), DeviceChoice::Cpu, l, None)
+                    .unwrap()
+                    .with_chunk(chunk);
+            assert_eq!(again.decode_batch(&s.dets).unwrap(), pred, "chunk {chunk}");
+        }
     }
+    // The CPU's default pass size follows the activation size, within its bounds.
+    assert_eq!(qecd_neural::infer::cpu_chunk(48, 32), 21);
+    assert_eq!(qecd_neural::infer::cpu_chunk(48, 2), 1024);
+    assert_eq!(qecd_neural::infer::cpu_chunk(1 << 20, 64), 1);
     assert!(matches!(
         load_model(&out, Device::Cpu).unwrap().net,
         Network::Local(_)
@@ -299,7 +318,7 @@ fn loading_refuses_wrong_kinds_nan_weights_and_corrupt_files() {
 fn shipped_local_model_beats_matching_on_fixed_shots() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../decoders/local-depol");
     let code = ToricCode::new(12).unwrap();
-    let ch = channel("depolarizing", 0.15).unwrap();
+    let ch = channel(NoiseSpec::Depolarizing, 0.15).unwrap();
     let s = sample_toric(&code, &ch, 2000, 20_260_101, false);
     let dem = qecd::dem::parse_dem(&code.dem_text(&ch).unwrap())
         .unwrap()

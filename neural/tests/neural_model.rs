@@ -3,6 +3,7 @@
 
 use qecd::bits::{set_bit, BitMatrix};
 use qecd::code::toric::ToricCode;
+use qecd::noise::NoiseSpec;
 use qecd_neural::batch::EncodedBatch;
 use qecd_neural::card::{ModelCard, ModelKind, CARD_FILE, MODEL_FILE};
 use qecd_neural::checkpoint::{load_model, save_weights, Network};
@@ -180,7 +181,7 @@ fn tiny_config(distance: usize, steps: u64) -> TrainConfig {
         kind: ModelKind::End,
         distances: Vec::new(),
         distance,
-        noise: "depolarizing".to_string(),
+        noise: NoiseSpec::Depolarizing,
         p: 0.06,
         p_range: None,
         steps,

@@ -4,6 +4,7 @@
 
 use qecd::code::toric::ToricCode;
 use qecd::decode::ml::MlDecoder;
+use qecd::noise::NoiseSpec;
 use qecd::sample::sample_toric;
 use qecd_neural::batch::{labels, row_classes, EncodedBatch};
 use qecd_neural::card::{ModelCard, ModelKind};
@@ -20,7 +21,7 @@ fn config(steps: u64) -> TrainConfig {
         kind: ModelKind::End,
         distances: Vec::new(),
         distance: 3,
-        noise: "depolarizing".to_string(),
+        noise: NoiseSpec::Depolarizing,
         p: 0.08,
         p_range: None,
         steps,
@@ -68,7 +69,7 @@ fn training_at_l3_approaches_maximum_likelihood() {
 
     // Fresh shots (a seed the training never used).
     let code = ToricCode::new(3).unwrap();
-    let ch = channel("depolarizing", 0.08).unwrap();
+    let ch = channel(NoiseSpec::Depolarizing, 0.08).unwrap();
     let shots = sample_toric(&code, &ch, 3000, 12345, false);
     let truth = row_classes(&shots.obs);
     let pure = EncodedBatch::encode(&code, &shots.dets)
@@ -157,10 +158,14 @@ fn bad_settings_are_refused() {
     let cases: Vec<(TrainConfig, &str)> = vec![
         (
             TrainConfig {
-                noise: "nonsense".into(),
+                noise: NoiseSpec::Pauli {
+                    px: 0.7,
+                    py: 0.7,
+                    pz: 0.0,
+                },
                 ..config(1)
             },
-            "--noise 'nonsense'",
+            "--noise 'pauli:px=0.7,py=0.7,pz=0' at p",
         ),
         (
             TrainConfig {
@@ -214,6 +219,22 @@ fn bad_settings_are_refused() {
     .unwrap_err()
     .to_string();
     assert!(err.contains("card.json"), "{err}");
+
+    // A card whose noise spec does not parse cannot be resumed.
+    let run = dir.path().join("run");
+    train(&config(1), &run, &cpu(), None, &mut |_| {}).unwrap();
+    let card = run.join("card.json");
+    let text = std::fs::read_to_string(&card).unwrap();
+    assert!(text.contains("\"noise\": \"depolarizing\""), "{text}");
+    std::fs::write(&card, text.replace("\"depolarizing\"", "\"nonsense\"")).unwrap();
+    let resume = RunOptions {
+        resume: true,
+        ..cpu()
+    };
+    let err = train(&config(1), &run, &resume, None, &mut |_| {})
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("--noise 'nonsense'"), "{err}");
 }
 
 #[test]

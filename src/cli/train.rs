@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use clap::Args;
+use qecd::noise::NoiseSpec;
 
 /// Arguments of `qecd train`.
 #[derive(Args, Debug)]
@@ -22,7 +23,7 @@ pub struct TrainArgs {
     pub distances: Vec<usize>,
     /// Noise channel spec (e.g. `depolarizing`, `biased:eta=10`).
     #[arg(long, default_value = "depolarizing")]
-    pub noise: String,
+    pub noise: NoiseSpec,
     /// Physical error rate (held-out set; training too unless --p-range is given).
     #[arg(long, default_value_t = 0.15)]
     pub p: f64,

@@ -27,7 +27,6 @@ pub fn run(args: TrainArgs) -> anyhow::Result<()> {
     use qecd::code::ToricCode;
     use qecd::decode::matching::decoder::MwpmDecoder;
     use qecd::decode::Decoder;
-    use qecd::noise::NoiseSpec;
     use qecd_neural::card::{ModelCard, ModelKind};
     use qecd_neural::device::DeviceChoice;
     use qecd_neural::evaluate::evaluate;
@@ -49,7 +48,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<()> {
     let config = if args.resume {
         TrainConfig::from_card(
             &ModelCard::load(&args.out).context("--resume needs the card of an earlier run")?,
-        )
+        )?
     } else {
         let kind: ModelKind = args.kind.parse().map_err(anyhow::Error::msg)?;
         let distance = match (args.distance, args.distances.iter().max()) {
@@ -63,7 +62,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<()> {
             kind,
             distance,
             distances: args.distances.clone(),
-            noise: args.noise.clone(),
+            noise: args.noise,
             p: args.p,
             p_range: args.p_range,
             steps: args.steps,
@@ -83,10 +82,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<()> {
             command,
         }
     };
-    let noise: NoiseSpec = config
-        .noise
-        .parse()
-        .with_context(|| format!("--noise '{}'", config.noise))?;
+    let noise = config.noise;
     let code = ToricCode::new(config.distance).context("invalid --distance")?;
 
     // Matching on the same held-out shots, for comparison during training.
@@ -187,7 +183,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<()> {
     };
     card.evaluation = evaluate(
         &code,
-        &config.noise,
+        config.noise,
         &args.card_p,
         args.card_shots,
         card.training.seed,
