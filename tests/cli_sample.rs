@@ -132,3 +132,37 @@ fn help_explains_every_flag() {
         assert!(text.contains(flag), "{flag} missing from --help");
     }
 }
+
+/// A reader that closes standard output early (`qecd sample --out - | head`) ends the run as
+/// SIGPIPE would end a Unix tool: status 141 and no error message.
+#[test]
+fn a_closed_stdout_pipe_ends_quietly() {
+    use std::io::Read;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("qecd"))
+        .args([
+            "sample",
+            "--distance",
+            "8",
+            "--p",
+            "0.1",
+            "--shots",
+            "2000000",
+        ])
+        .args(["--out", "-", "--out_format", "01", "--threads", "1"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 64];
+    child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+    // The read end is dropped here: the next writes fail with EPIPE.
+    let out = child.wait_with_output().unwrap();
+    assert!(first.iter().all(|b| matches!(b, b'0' | b'1' | b'\n')));
+    assert_eq!(out.status.code(), Some(141), "{out:?}");
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

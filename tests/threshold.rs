@@ -266,3 +266,31 @@ fn shards_partition_the_sweep_into_the_unsharded_rows() {
             .stderr(predicates::str::contains("expected K/N"));
     }
 }
+
+/// `--out -`: standard output holds the sinter CSV alone (so it can be piped into
+/// `sinter plot`); the table and the fits go to standard error.
+#[test]
+fn csv_on_stdout_keeps_the_table_on_stderr() {
+    let out = Command::cargo_bin("qecd")
+        .unwrap()
+        .args(["threshold", "--distances", "4,6", "--p", "0.08,0.1"])
+        .args([
+            "--shots",
+            "200",
+            "--decoder",
+            "mwpm,mwpm-correlated",
+            "--out",
+            "-",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert!(lines[0].starts_with("shots,errors,discards,seconds,decoder"));
+    assert_eq!(lines.len(), 1 + 2 * 4, "{stdout}");
+    assert!(lines[1..].iter().all(|l| l.starts_with("200,")), "{stdout}");
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("95% Wilson interval"), "{stderr}");
+    assert!(stderr.contains("paired on identical shots"), "{stderr}");
+}

@@ -97,9 +97,29 @@ pub fn main(train: Option<TrainFn>) {
         hand_over();
     }
     if let Err(e) = run(args, train) {
+        if reader_went_away(&e) {
+            // As a process killed by SIGPIPE (`qecd sample --out - | head`): no message.
+            std::process::exit(BROKEN_PIPE_STATUS);
+        }
         eprintln!("error: {e:#}");
         std::process::exit(1);
     }
+}
+
+/// Exit status when the reader of an output closed it early: 128 + SIGPIPE, what a shell
+/// reports for a tool that SIGPIPE killed.
+pub const BROKEN_PIPE_STATUS: i32 = 141;
+
+/// Whether `e` comes from writing to a pipe (or FIFO) whose reader has closed it.
+fn reader_went_away(e: &anyhow::Error) -> bool {
+    let broken = |io: &std::io::Error| io.kind() == std::io::ErrorKind::BrokenPipe;
+    e.chain().any(|cause| {
+        cause.downcast_ref::<std::io::Error>().is_some_and(broken)
+            || matches!(
+                cause.downcast_ref::<qecd::io::ShotIoError>(),
+                Some(qecd::io::ShotIoError::Io { err, .. }) if broken(err)
+            )
+    })
 }
 
 /// Replaces this process with `qecd-neural` (same arguments) when it sits beside this

@@ -284,23 +284,30 @@ pub fn run(a: ThresholdArgs) -> Result<()> {
         f.commit()
             .with_context(|| format!("cannot finish {path}"))?;
     }
-    report(&a, &results)?;
-    report_paired(&a.decoder[0], &paired);
-    Ok(())
+    // With the CSV on standard output (`--out -`), the table goes to standard error.
+    let mut table: Box<dyn Write> = if a.out.as_deref() == Some(std::path::Path::new("-")) {
+        Box::new(std::io::stderr())
+    } else {
+        Box::new(std::io::stdout())
+    };
+    report(&mut table, &a, &results)?;
+    report_paired(&mut table, &a.decoder[0], &paired)
 }
 
 /// Prints the table of rates, fits each decoder's threshold and draws the plot. Rows are
 /// grouped by decoder.
-fn report(a: &ThresholdArgs, results: &[(String, RatePoint)]) -> Result<()> {
+fn report(w: &mut dyn Write, a: &ThresholdArgs, results: &[(String, RatePoint)]) -> Result<()> {
     let mut results = results.to_vec();
     results.sort_by_key(|(name, _)| a.decoder.iter().position(|d| d == name));
-    println!(
+    writeln!(
+        w,
         "{:<15} {:>5} {:>8} {:>10} {:>8} {:>10} {:>21}",
         "decoder", "L", "p", "shots", "errors", "P_L", "95% Wilson interval"
-    );
+    )?;
     for (name, pt) in &results {
         let (lo, hi) = wilson_interval(pt.errors, pt.shots, Z95);
-        println!(
+        writeln!(
+            w,
             "{:<15} {:>5} {:>8.4} {:>10} {:>8} {:>10.5} [{:>8.5}, {:>8.5}]",
             name,
             pt.distance,
@@ -310,7 +317,7 @@ fn report(a: &ThresholdArgs, results: &[(String, RatePoint)]) -> Result<()> {
             pt.rate(),
             lo,
             hi
-        );
+        )?;
     }
     let mut curves = Vec::new();
     let mut first_fit = None;
@@ -322,14 +329,15 @@ fn report(a: &ThresholdArgs, results: &[(String, RatePoint)]) -> Result<()> {
             .collect();
         match fit_threshold(&pts, a.bootstrap, a.seed) {
             Ok(fit) => {
-                println!(
+                writeln!(
+w,
                     "{name}: threshold p_th = {:.4} +- {:.4} (nu = {:.2} +- {:.2}; chi2 = {:.1} for {} dof; \
                      fit P_L = A + B x + C x^2, x = (p - p_th) L^(1/nu); +- is the bootstrap standard error)",
                     fit.p_th, fit.p_th_err, fit.nu, fit.nu_err, fit.chi2, fit.dof
-                );
+                )?;
                 first_fit.get_or_insert(fit.p_th);
             }
-            Err(e) => println!("{name}: no threshold fit: {e}"),
+            Err(e) => writeln!(w, "{name}: no threshold fit: {e}")?,
         }
         for &l in &a.distances {
             let points = pts
@@ -355,23 +363,33 @@ fn report(a: &ThresholdArgs, results: &[(String, RatePoint)]) -> Result<()> {
 
 /// With several decoders: each one's logical error rate relative to the first decoder's, on the
 /// identical shots, with the paired 95% interval of the ratio (see [`PairedCounts::rate_ratio`]).
-fn report_paired(first: &str, paired: &[(String, RatePoint, PairedCounts)]) {
+fn report_paired(
+    w: &mut dyn Write,
+    first: &str,
+    paired: &[(String, RatePoint, PairedCounts)],
+) -> Result<()> {
     if paired.is_empty() {
-        return;
+        return Ok(());
     }
-    println!("paired on identical shots: P_L(decoder) / P_L({first}), 95% interval");
-    println!(
+    writeln!(
+        w,
+        "paired on identical shots: P_L(decoder) / P_L({first}), 95% interval"
+    )?;
+    writeln!(
+        w,
         "{:<15} {:>5} {:>8} {:>10} {:>12} {:>12} {:>8} {:>21}",
         "decoder", "L", "p", "shots", "only it wrong", "only first", "ratio", "95% interval"
-    );
+    )?;
     for (name, pt, c) in paired {
         let ratio = match c.rate_ratio(Z95) {
             Some((r, lo, hi)) => format!("{r:>8.4} [{lo:>8.4}, {hi:>8.4}]"),
             None => format!("{:>8} {:>21}", "-", "(no errors)"),
         };
-        println!(
+        writeln!(
+            w,
             "{:<15} {:>5} {:>8.4} {:>10} {:>12} {:>12} {}",
             name, pt.distance, pt.p, c.shots, c.only_a, c.only_b, ratio
-        );
+        )?;
     }
+    Ok(())
 }
