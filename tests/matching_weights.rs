@@ -268,3 +268,43 @@ fn correlated_matching_uses_the_decomposition() {
         b.decode_batch(&dets).unwrap()
     );
 }
+
+/// [`MwpmDecoder::decode_shot`] (what the Python package decodes single shots with) applies the
+/// model's certain (`p = 1`) mechanisms as `decode_batch` does, and
+/// [`MwpmDecoder::without_correlations`] is the plain decoder of the same model.
+#[test]
+fn single_shots_apply_certain_flips_as_batches_do() {
+    let text = "error(0.1) D0 D1\nerror(0.1) D1 L0\nerror(0.2) D0\n\
+                error(0.05) D1 D2 ^ D0 L0\nerror(0.1) D2 D3\nerror(0.1) D3\nerror(1) D2 L1";
+    let dem: FlatDem = parse_dem(text).unwrap().flatten().unwrap();
+    let plain = MwpmDecoder::from_dem(&dem).unwrap();
+    let correlated = MwpmDecoder::from_dem_correlated(&dem).unwrap();
+    let uncorrelated = correlated.without_correlations();
+    assert!(correlated.is_correlated() && !uncorrelated.is_correlated());
+    assert_eq!(uncorrelated.name(), "mwpm");
+    let mut dets = qecd::bits::BitMatrix::zeros(16, 4);
+    for r in 0..16 {
+        for k in 0..4 {
+            if r >> k & 1 == 1 {
+                dets.row_mut(r)[0] |= 1 << k;
+            }
+        }
+    }
+    for decoder in [&plain, &correlated, &uncorrelated] {
+        let batch = decoder.decode_batch(&dets).unwrap();
+        let mut scratch = decoder.scratch();
+        for r in 0..16 {
+            let (m, _) = decoder
+                .decode_shot(dets.row(r), &mut scratch, true)
+                .unwrap();
+            assert_eq!(m.observables as u8, batch.row(r)[0], "shot {r}");
+        }
+    }
+    assert_eq!(
+        uncorrelated.decode_batch(&dets).unwrap(),
+        plain.decode_batch(&dets).unwrap()
+    );
+    // The certain flip of L1 is in every prediction.
+    let batch = plain.decode_batch(&dets).unwrap();
+    assert!((0..16).all(|r| batch.row(r)[0] & 0b10 != 0));
+}

@@ -3,10 +3,10 @@
 //!
 //! Predictions come from [`MwpmDecoder::decode_batch`], the decoder behind `qecd predict`, so
 //! they are the command line's bit for bit. Weights (`return_weights`) and corrections
-//! (`decode_to_edges_array`) come from the decoder's public [`Matcher`] on the same events
-//! (the shot's detection events plus the detectors of the model's certain, `p = 1`,
-//! mechanisms). Shots are copied out of numpy and decoded with the GIL released, on a rayon
-//! pool of `num_threads` workers owned by the object.
+//! (`decode_to_edges_array`) come from the same decoder's [`MwpmDecoder::decode_shot`] (which
+//! applies the model's certain, `p = 1`, mechanisms as `predict` does). Shots are copied out
+//! of numpy and decoded with the GIL released, on a rayon pool of `num_threads` workers owned
+//! by the object.
 
 use numpy::ndarray::{Array1, Array2, ArrayView2, Axis};
 use numpy::{IntoPyArray, PyReadonlyArrayDyn, PyUntypedArrayMethods};
@@ -16,11 +16,12 @@ use pyo3::types::{PyDict, PyString};
 use pyo3::IntoPyObjectExt;
 use rayon::prelude::*;
 
-use qecd::bits::{bytes_per_row, ones, BitMatrix};
-use qecd::decode::matching::from_dem::{dem_graph, mask, CertainFlip, DemGraph, MASK_OBSERVABLES};
-use qecd::decode::matching::{Matcher, MwpmDecoder};
+use qecd::bits::{bytes_per_row, BitMatrix};
+use qecd::decode::matching::decoder::Scratch;
+use qecd::decode::matching::from_dem::{dem_graph, MASK_OBSERVABLES};
+use qecd::decode::matching::MwpmDecoder;
 use qecd::decode::{DecodeError, Decoder};
-use qecd::dem::{parse_dem, FlatDem};
+use qecd::dem::parse_dem;
 use qecd::experiment::MAX_THREADS;
 
 use crate::value_error;
@@ -28,26 +29,15 @@ use crate::value_error;
 /// Shots per rayon task on the weights path (one matcher workspace each).
 const SHOTS_PER_TASK: usize = 128;
 
-/// The correlated decoder of a model, the one place `enable_correlations=True` is wired:
-/// [`MwpmDecoder::from_dem_correlated`] (PyMatching's two-pass reweighting, the decoder behind
-/// `qecd predict --enable_correlations`).
-fn correlated_decoder(dem: &FlatDem) -> PyResult<Box<dyn Decoder>> {
-    Ok(Box::new(
-        MwpmDecoder::from_dem_correlated(dem).map_err(value_error)?,
-    ))
-}
-
 /// A matching decoder for one detector error model (`qecd.Matching`).
 #[pyclass(module = "qecd._qecd", name = "Matching", frozen)]
 pub struct Matching {
     decoder: MwpmDecoder,
-    /// The correlated decoder, when built with `enable_correlations=True`.
-    correlated: Option<Box<dyn Decoder>>,
+    /// The correlated decoder ([`MwpmDecoder::from_dem_correlated`], PyMatching's two-pass
+    /// reweighting), when built with `enable_correlations=True`.
+    correlated: Option<MwpmDecoder>,
     /// Endpoints of the matcher's edges, by edge index (`-1` = the boundary).
     edges: Vec<[i64; 2]>,
-    /// Detectors toggled, and observables flipped, by the model's certain mechanisms.
-    certain_detectors: Vec<usize>,
-    certain_observables: u64,
     pool: rayon::ThreadPool,
     num_threads: usize,
 }
@@ -157,55 +147,51 @@ impl Matching {
             .map_err(value_error)?
             .flatten()
             .map_err(value_error)?;
-        let correlated = if enable_correlations {
-            Some(correlated_decoder(&dem)?)
+        let (decoder, correlated) = if enable_correlations {
+            let correlated = MwpmDecoder::from_dem_correlated(&dem).map_err(value_error)?;
+            (correlated.without_correlations(), Some(correlated))
         } else {
-            None
+            (MwpmDecoder::from_dem(&dem).map_err(value_error)?, None)
         };
-        let decoder = MwpmDecoder::from_dem(&dem).map_err(value_error)?;
-        let DemGraph { graph, certain, .. } = dem_graph(&dem);
-        let edges = graph
+        let edges = dem_graph(&dem)
+            .graph
             .edges
             .iter()
             .map(|e| [e.a as i64, e.b.map_or(-1, |b| b as i64)])
             .collect();
-        let mut certain_detectors = Vec::new();
-        let mut certain_observables = 0;
-        for CertainFlip {
-            detectors,
-            observables,
-        } in certain
-        {
-            certain_detectors.extend(detectors);
-            certain_observables ^= mask(&observables);
-        }
         Ok(Matching {
             decoder,
             correlated,
             edges,
-            certain_detectors,
-            certain_observables,
             pool: pool(num_threads)?,
             num_threads,
         })
     }
 
-    fn matcher(&self) -> &Matcher {
-        self.decoder.matcher()
-    }
-
-    /// The detection events the matcher sees for one packed shot.
-    fn events(&self, row: &[u8]) -> Vec<usize> {
-        let mut events = ones(row);
-        events.extend_from_slice(&self.certain_detectors);
-        events
+    /// One packed shot decoded by the plain decoder, its error located at shot `shot`.
+    fn decode_shot(
+        &self,
+        row: &[u8],
+        scratch: &mut Scratch,
+        correction: bool,
+        shot: usize,
+    ) -> Result<(qecd::decode::matching::Matching, Vec<usize>), DecodeError> {
+        self.decoder
+            .decode_shot(row, scratch, correction)
+            .map_err(|e| {
+                DecodeError::Shot {
+                    shot: shot as u64,
+                    message: e.to_string(),
+                }
+                .in_file(0)
+            })
     }
 
     /// Predictions of every shot, by the correlated decoder or the plain one.
     fn predict(&self, dets: &BitMatrix, correlated: bool) -> PyResult<BitMatrix> {
-        let decoder: &dyn Decoder = match (correlated, &self.correlated) {
+        let decoder = match (correlated, &self.correlated) {
             (false, _) => &self.decoder,
-            (true, Some(d)) => d.as_ref(),
+            (true, Some(d)) => d,
             (true, None) => {
                 return Err(PyValueError::new_err(
                     "enable_correlations=True needs a Matching built with \
@@ -227,22 +213,15 @@ impl Matching {
                  this one has {num_observables}"
             )));
         }
-        let matcher = self.matcher();
         let solved: Vec<(u64, f64)> = self.pool.install(|| {
             (0..dets.rows())
                 .into_par_iter()
                 .with_min_len(SHOTS_PER_TASK)
                 .map_init(
-                    || matcher.workspace(),
-                    |ws, r| {
-                        let m = matcher.decode(&self.events(dets.row(r)), ws).map_err(|e| {
-                            DecodeError::Shot {
-                                shot: r as u64,
-                                message: e.to_string(),
-                            }
-                            .in_file(0)
-                        })?;
-                        Ok((m.observables ^ self.certain_observables, m.weight))
+                    || self.decoder.scratch(),
+                    |scratch, r| {
+                        let (m, _) = self.decode_shot(dets.row(r), scratch, false, r)?;
+                        Ok((m.observables, m.weight))
                     },
                 )
                 .collect::<Result<_, DecodeError>>()
@@ -431,19 +410,10 @@ impl Matching {
             .expect("2-D");
         let dets = pack_shots(shot, false, self.decoder.num_detectors()).map_err(value_error)?;
         let edges = py.allow_threads(|| {
-            let matcher = self.matcher();
-            let mut ws = matcher.workspace();
-            matcher
-                .decode_with_correction(&self.events(dets.row(0)), &mut ws)
+            let mut scratch = self.decoder.scratch();
+            self.decode_shot(dets.row(0), &mut scratch, true, 0)
                 .map(|(_, edges)| edges)
-                .map_err(|e| {
-                    DecodeError::Shot {
-                        shot: 0,
-                        message: e.to_string(),
-                    }
-                    .in_file(0)
-                    .to_string()
-                })
+                .map_err(|e| e.to_string())
         });
         let edges = edges.map_err(value_error)?;
         let out = Array2::from_shape_fn((edges.len(), 2), |(i, k)| self.edges[edges[i]][k]);

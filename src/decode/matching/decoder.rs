@@ -1,7 +1,7 @@
 //! [`MwpmDecoder`]: the matching decoder as a batch [`Decoder`], parallel over shots.
 
 use super::correlated::Correlations;
-use super::from_dem::{dem_graph, CertainFlip, DemGraph, MASK_OBSERVABLES};
+use super::from_dem::{dem_graph, mask, CertainFlip, DemGraph, MASK_OBSERVABLES};
 use super::{EdgeWeights, Matcher, Matching, MatchingError, MatchingGraph, Workspace};
 use crate::bits::{flip_bit, ones, BitMatrix};
 use crate::decode::{DecodeError, Decoder};
@@ -34,14 +34,17 @@ pub struct MwpmDecoder {
     /// Detectors toggled and observables flipped by the certain mechanisms.
     certain_detectors: Vec<usize>,
     certain_observables: Vec<usize>,
+    /// `certain_observables` as a mask of the first 64 observables.
+    certain_mask: u64,
     /// Per graph edge, its observables, when there are more than 64 of them.
     wide: Option<Vec<Vec<usize>>>,
     /// The model's correlations, when decoding is correlated.
     correlations: Option<Correlations>,
 }
 
-/// Per-task scratch space of [`MwpmDecoder`].
-struct Scratch {
+/// Per-thread scratch space of [`MwpmDecoder::decode_shot`] ([`MwpmDecoder::scratch`]).
+#[derive(Debug)]
+pub struct Scratch {
     ws: Workspace,
     /// Second-pass weights of correlated matching.
     lowered: Vec<(usize, f64)>,
@@ -56,6 +59,7 @@ impl MwpmDecoder {
             num_observables: graph.num_observables,
             certain_detectors: Vec::new(),
             certain_observables: Vec::new(),
+            certain_mask: 0,
             wide: None,
             correlations: None,
         })
@@ -71,6 +75,15 @@ impl MwpmDecoder {
     /// Whether shots are decoded by correlated matching.
     pub fn is_correlated(&self) -> bool {
         self.correlations.is_some()
+    }
+
+    /// The same decoder with plain (one-pass) matching: PyMatching's `decode_batch(...,
+    /// enable_correlations=False)` on a model built with correlations.
+    pub fn without_correlations(&self) -> Self {
+        MwpmDecoder {
+            correlations: None,
+            ..self.clone()
+        }
     }
 
     /// The decoder of a (flattened) detector error model, by PyMatching's graph rules (see
@@ -93,6 +106,7 @@ impl MwpmDecoder {
             observables,
         } in certain
         {
+            decoder.certain_mask ^= mask(&observables);
             decoder.certain_detectors.extend(detectors);
             decoder.certain_observables.extend(observables);
         }
@@ -108,6 +122,31 @@ impl MwpmDecoder {
     /// The underlying matcher (for the matched pairs and weights of single shots).
     pub fn matcher(&self) -> &Matcher {
         &self.matcher
+    }
+
+    /// Scratch space for [`MwpmDecoder::decode_shot`], one per thread.
+    pub fn scratch(&self) -> Scratch {
+        Scratch {
+            ws: self.matcher.workspace(),
+            lowered: Vec::new(),
+        }
+    }
+
+    /// Decodes one shot, its detectors bit-packed as in a [`BitMatrix`] row: the model's
+    /// certain (`p = 1`) mechanisms are applied, correlated decoders match twice. Returns the
+    /// matching (its `observables` mask includes the certain flips; its weight is the
+    /// matching's own) and, when `correction`, the correction's graph edges.
+    pub fn decode_shot(
+        &self,
+        row: &[u8],
+        scratch: &mut Scratch,
+        correction: bool,
+    ) -> Result<(Matching, Vec<usize>), MatchingError> {
+        let mut events = ones(row);
+        events.extend_from_slice(&self.certain_detectors);
+        let (mut matching, edges) = self.decode_events(&events, scratch, correction)?;
+        matching.observables ^= self.certain_mask;
+        Ok((matching, edges))
     }
 
     /// Decodes one shot's detection events (certain flips already applied): the matching
@@ -141,13 +180,8 @@ impl MwpmDecoder {
 
     /// Decodes one shot into `out` (a zeroed prediction row).
     fn decode_row(&self, row: &[u8], scratch: &mut Scratch, out: &mut [u8]) -> Result<(), String> {
-        let mut events = ones(row);
-        events.extend_from_slice(&self.certain_detectors);
-        for &k in &self.certain_observables {
-            flip_bit(out, k);
-        }
         let (matching, edges) = self
-            .decode_events(&events, scratch, self.wide.is_some())
+            .decode_shot(row, scratch, self.wide.is_some())
             .map_err(|e| e.to_string())?;
         match &self.wide {
             None => {
@@ -156,6 +190,9 @@ impl MwpmDecoder {
                 }
             }
             Some(lists) => {
+                for &k in &self.certain_observables {
+                    flip_bit(out, k);
+                }
                 for e in edges {
                     for &k in &lists[e] {
                         flip_bit(out, k);
@@ -164,13 +201,6 @@ impl MwpmDecoder {
             }
         }
         Ok(())
-    }
-
-    fn scratch(&self) -> Scratch {
-        Scratch {
-            ws: self.matcher.workspace(),
-            lowered: Vec::new(),
-        }
     }
 }
 
