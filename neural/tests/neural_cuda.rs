@@ -202,7 +202,8 @@ fn time_cuda(reps: usize, mut f: impl FnMut()) -> f64 {
 
 /// GPU throughput for `scripts/device_check.sh`: the forward pass of both networks (shipped
 /// weights) at L = 8, 16, 32, batch 4096, and training samples per second of both kinds.
-/// Ignored by default; writes JSON to `$QECD_DEVICE_JSON` (stdout otherwise).
+/// Ignored by default; writes JSON to `$QECD_DEVICE_JSON` (stdout otherwise); reads the models
+/// from `$QECD_DECODERS` when set (else the source tree's `decoders/`).
 #[test]
 #[ignore]
 fn device_throughput() {
@@ -210,7 +211,10 @@ fn device_throughput() {
         return;
     }
     let device = tch::Device::Cuda(0);
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../decoders");
+    // `$QECD_DECODERS` where the binary was carried away from its build tree.
+    let root = std::env::var_os("QECD_DECODERS")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../decoders"));
     let mut results = Vec::new();
     const BATCH: usize = 4096;
     for (kind, dir) in [("local", "local-depol"), ("end", "end-L8-depol")] {
