@@ -12,7 +12,7 @@ use super::checkpoint::{load_model, LoadedModel, Network};
 use super::device::{device_name, with_autocast, DeviceChoice};
 use super::local::LocalNet;
 use super::model::EndNet;
-use super::reweight::decode_shots;
+use super::reweight::{decode_shots, Y_SHIFT};
 use super::{canonical_noise, NeuralError};
 use qecd::bits::BitMatrix;
 use qecd::code::toric::ToricCode;
@@ -108,7 +108,13 @@ pub fn predict_local(
     let mut out = Vec::with_capacity(dets.rows());
     for part in row_blocks(dets, chunk) {
         let q = local_posteriors(net, code, &part, device)?;
-        out.extend(decode_shots(code, part.as_bytes(), part.stride(), &q)?);
+        out.extend(decode_shots(
+            code,
+            part.as_bytes(),
+            part.stride(),
+            &q,
+            Y_SHIFT,
+        )?);
     }
     Ok(out)
 }
@@ -273,6 +279,7 @@ impl NeuralDecoder {
                 part.as_bytes(),
                 part.stride(),
                 &posteriors,
+                Y_SHIFT,
             )?);
         }
         let mut out = BitMatrix::zeros(dets.rows(), 4);

@@ -17,7 +17,7 @@ use qecd_neural::device::DeviceChoice;
 use qecd_neural::infer::{local_posteriors, NeuralDecoder};
 use qecd_neural::local::LocalNet;
 use qecd_neural::model::ModelConfig;
-use qecd_neural::reweight::{decode_shot, posterior_weight, shot_graph};
+use qecd_neural::reweight::{decode_shot, posterior_weight, shot_graph, Y_SHIFT};
 use qecd_neural::train::{train, RunOptions, TrainConfig, TrainEvent};
 use tch::{nn::VarStore, Device, Tensor};
 
@@ -134,14 +134,30 @@ fn the_matcher_gets_the_networks_weights() {
             let qk = f64::from(qs[k]).clamp(1e-6, 1.0 - 1e-6);
             assert!((e.weight - ((1.0 - qk) / qk).ln()).abs() < 1e-12);
         }
-        // Decoding with that graph is what the decoder does.
+        // Decoding with that graph is what the decoder does without a second pass.
+        let events = qecd::bits::ones(s.dets.row(r));
         let m = Matcher::new(&graph).unwrap();
         let mut ws = m.workspace();
-        let class = m
-            .decode(&qecd::bits::ones(s.dets.row(r)), &mut ws)
+        let (first, correction) = m.decode_with_correction(&events, &mut ws).unwrap();
+        assert_eq!(
+            first.observables as u8,
+            decode_shot(&code, s.dets.row(r), qs, 0.0).unwrap()
+        );
+        // With one: the other part of each corrected qubit lowered by the shift, matched again.
+        let mut second = graph.clone();
+        for &e in &correction {
+            let other = if e < n { e + n } else { e - n };
+            second.edges[other].weight -= Y_SHIFT;
+        }
+        let again = Matcher::new(&second).unwrap();
+        let class = again
+            .decode(&events, &mut again.workspace())
             .unwrap()
             .observables;
-        assert_eq!(class as u8, decode_shot(&code, s.dets.row(r), qs).unwrap());
+        assert_eq!(
+            class as u8,
+            decode_shot(&code, s.dets.row(r), qs, Y_SHIFT).unwrap()
+        );
     }
     assert!((posterior_weight(0.0) - (1e6f64 - 1.0).ln()).abs() < 1e-6);
     assert!((posterior_weight(1.0) + (1e6f64 - 1.0).ln()).abs() < 1e-6);
