@@ -1,90 +1,12 @@
-//! Shortest paths on the detector graph: a compact adjacency structure with integer edge costs,
-//! the distances from every detector to the boundary, and a reusable truncated Dijkstra search.
-//!
-//! Costs are integers (see [`WEIGHT_RESOLUTION`]) so that the matching built on top of these
-//! distances is exact. Along every search the observable mask and the floating-point weight of
-//! the path found are carried, so a matched pair's effect and weight need no second pass.
+//! The detector graph: a compressed-sparse-row adjacency structure with integer edge costs
+//! (weights scaled by [`WEIGHT_RESOLUTION`]), and every detector's shortest path to the
+//! boundary, kept up to date when a shot changes some weights.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
-/// A monotone priority queue for integer keys (a radix heap): pushes must not be below the last
-/// key popped, as in Dijkstra's algorithm. Push is O(1), pop amortised O(log of the key range).
-#[derive(Clone, Debug)]
-pub struct RadixHeap {
-    buckets: Vec<Vec<(u64, u32)>>,
-    last: u64,
-    len: usize,
-}
-
-impl Default for RadixHeap {
-    fn default() -> Self {
-        RadixHeap {
-            buckets: vec![Vec::new(); 65],
-            last: 0,
-            len: 0,
-        }
-    }
-}
-
-impl RadixHeap {
-    /// Order-preserving map of signed keys to unsigned ones.
-    #[inline]
-    fn key(key: i64) -> u64 {
-        (key as u64) ^ (1 << 63)
-    }
-
-    #[inline]
-    fn bucket(&self, key: u64) -> usize {
-        64 - (key ^ self.last).leading_zeros() as usize
-    }
-
-    /// Empties the queue (any key may be pushed next).
-    pub fn clear(&mut self) {
-        if self.len > 0 {
-            self.buckets.iter_mut().for_each(Vec::clear);
-        }
-        self.len = 0;
-        self.last = 0;
-    }
-
-    /// Adds `value` with priority `key`.
-    #[inline]
-    pub fn push(&mut self, key: i64, value: u32) {
-        let key = Self::key(key);
-        debug_assert!(key >= self.last, "radix heap keys must be monotone");
-        let b = self.bucket(key);
-        self.buckets[b].push((key, value));
-        self.len += 1;
-    }
-
-    /// Removes an entry with the smallest key.
-    #[inline]
-    pub fn pop(&mut self) -> Option<(i64, u32)> {
-        if self.len == 0 {
-            return None;
-        }
-        if self.buckets[0].is_empty() {
-            let i = (1..65)
-                .find(|&i| !self.buckets[i].is_empty())
-                .expect("non-empty");
-            let moving = std::mem::take(&mut self.buckets[i]);
-            self.last = moving.iter().map(|e| e.0).min().expect("non-empty");
-            for &(key, value) in &moving {
-                let b = self.bucket(key);
-                self.buckets[b].push((key, value));
-            }
-            self.buckets[i] = moving;
-            self.buckets[i].clear();
-        }
-        self.len -= 1;
-        let (key, value) = self.buckets[0].pop().expect("bucket 0 holds the minimum");
-        Some(((key ^ (1 << 63)) as i64, value))
-    }
-}
-
-use super::error::MatchingError;
-use super::graph::MatchingGraph;
+use super::super::error::MatchingError;
+use super::super::graph::MatchingGraph;
 
 /// Edge weights are rounded to integer multiples of `1 / WEIGHT_RESOLUTION` (2^-24, about
 /// 6e-8). The matching is exactly optimal for these integer costs; the weight reported for a
@@ -105,13 +27,15 @@ pub const NO_EDGE: u32 = u32::MAX;
 /// [`WEIGHT_RESOLUTION`], plus the shortest path from every detector to the boundary.
 #[derive(Clone, Debug)]
 pub struct DetectorGraph {
-    offsets: Vec<u32>,
-    neighbours: Vec<u32>,
-    costs: Vec<i64>,
-    edge_ids: Vec<u32>,
+    /// Per detector `v`: its adjacency slots are `offsets[v]..offsets[v + 1]`.
+    pub(super) offsets: Vec<u32>,
+    /// Per slot: the neighbour, the integer cost and the graph edge.
+    pub(super) neighbours: Vec<u32>,
+    pub(super) costs: Vec<i64>,
+    pub(super) edge_ids: Vec<u32>,
     /// Per graph edge: observables mask, `|weight|` and its integer cost.
-    edge_observables: Vec<u64>,
-    edge_weights: Vec<f64>,
+    pub(super) edge_observables: Vec<u64>,
+    pub(super) edge_weights: Vec<f64>,
     edge_costs: Vec<i64>,
     /// Per graph edge: its slots in the adjacency lists of its two ends (`u32::MAX` for the
     /// boundary side).
@@ -439,7 +363,7 @@ impl DetectorGraph {
     }
 
     /// Endpoints of a graph edge (`None` for the boundary side).
-    fn other_end(&self, edge: usize, v: usize) -> usize {
+    pub(super) fn other_end(&self, edge: usize, v: usize) -> usize {
         let (a, b) = self.edge_ends[edge];
         if a as usize == v {
             b as usize
@@ -449,270 +373,90 @@ impl DetectorGraph {
     }
 }
 
-/// What a search visitor tells the search to do after a node is settled.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Control {
-    /// Keep searching.
-    Continue,
-    /// Stop now.
-    Stop,
-}
+#[cfg(test)]
+mod tests {
+    use super::super::super::graph::GraphEdge;
+    use super::*;
 
-/// A Dijkstra search from one detector with reusable scratch space (no clearing between
-/// searches). Deterministic: the same source always gives the same paths, whatever the stopping
-/// rule, so a path can be traced again later.
-#[derive(Clone, Debug)]
-pub struct Dijkstra {
-    dist: Vec<i64>,
-    observables: Vec<u64>,
-    weight: Vec<f64>,
-    pred_edge: Vec<u32>,
-    stamp: Vec<u32>,
-    settled: Vec<u32>,
-    generation: u32,
-    heap: RadixHeap,
-}
-
-impl Dijkstra {
-    /// Scratch space for a graph with `num_detectors` detectors.
-    pub fn new(num_detectors: usize) -> Self {
-        Dijkstra {
-            dist: vec![0; num_detectors],
-            observables: vec![0; num_detectors],
-            weight: vec![0.0; num_detectors],
-            pred_edge: vec![NO_EDGE; num_detectors],
-            stamp: vec![0; num_detectors],
-            settled: vec![0; num_detectors],
-            generation: 0,
-            heap: RadixHeap::default(),
+    fn edge(a: usize, b: Option<usize>, weight: f64, observables: u64) -> GraphEdge {
+        GraphEdge {
+            a,
+            b,
+            probability: 0.1,
+            weight,
+            observables,
         }
     }
 
-    /// Runs a search from `source`, calling `visit(node, distance, observables, weight)` for every
-    /// settled node in order of distance (the source first). Returns the distance of the node at
-    /// which `visit` stopped the search (every node strictly closer has been settled), or
-    /// [`UNREACHABLE`] if the search exhausted the component.
-    pub fn search(
-        &mut self,
-        graph: &DetectorGraph,
-        source: usize,
-        mut visit: impl FnMut(usize, i64, u64, f64) -> Control,
-    ) -> i64 {
-        self.generation = self.generation.wrapping_add(1);
-        if self.generation == 0 {
-            self.stamp.iter_mut().for_each(|s| *s = 0);
-            self.settled.iter_mut().for_each(|s| *s = 0);
-            self.generation = 1;
-        }
-        let gen = self.generation;
-        self.heap.clear();
-        self.stamp[source] = gen;
-        self.dist[source] = 0;
-        self.observables[source] = 0;
-        self.weight[source] = 0.0;
-        self.pred_edge[source] = NO_EDGE;
-        self.heap.push(0, source as u32);
-        while let Some((d, v)) = self.heap.pop() {
-            let v = v as usize;
-            if self.settled[v] == gen || d > self.dist[v] {
-                continue;
-            }
-            self.settled[v] = gen;
-            if visit(v, d, self.observables[v], self.weight[v]) == Control::Stop {
-                return d;
-            }
-            for slot in graph.offsets[v] as usize..graph.offsets[v + 1] as usize {
-                let w = graph.neighbours[slot] as usize;
-                let nd = d + graph.costs[slot];
-                if self.stamp[w] != gen || nd < self.dist[w] {
-                    let edge = graph.edge_ids[slot] as usize;
-                    self.stamp[w] = gen;
-                    self.dist[w] = nd;
-                    self.observables[w] = self.observables[v] ^ graph.edge_observables[edge];
-                    self.weight[w] = self.weight[v] + graph.edge_weights[edge];
-                    self.pred_edge[w] = edge as u32;
-                    self.heap.push(nd, w as u32);
-                }
-            }
-        }
-        UNREACHABLE
-    }
-
-    /// Appends the graph edges of the path from the last search's source to `target`, which
-    /// must have been settled by that search.
-    pub fn path_to(&self, graph: &DetectorGraph, mut target: usize, out: &mut Vec<usize>) {
-        while self.pred_edge[target] != NO_EDGE {
-            let edge = self.pred_edge[target] as usize;
-            out.push(edge);
-            target = graph.other_end(edge, target);
-        }
-    }
-}
-
-/// One contact between two regions found by [`Regions::grow`]: an edge (or a shared node) where
-/// the region of `a` meets the region of `b`, with the path `a -> ... -> b` through it.
-#[derive(Clone, Copy, Debug)]
-pub struct Contact {
-    /// Owner of the region settled first.
-    pub a: u32,
-    /// Owner of the other region.
-    pub b: u32,
-    /// `D_a(x) + scale * cost(x, y) + D_b(y)`: the path length (times `scale`) minus both
-    /// owners' offsets.
-    pub value: i64,
-    /// Integer length of the path.
-    pub length: i64,
-    /// Observables flipped along the path.
-    pub observables: u64,
-    /// Floating-point weight of the path.
-    pub weight: f64,
-}
-
-/// Simultaneous Dijkstra growth from many sources (an additively weighted Voronoi diagram):
-/// every node is claimed by the source minimising `offset + scale * distance`, and every edge
-/// joining two regions is reported once as a [`Contact`] (as is a source claimed by another
-/// region).
-///
-/// The key property: for any two sources `a`, `b` whose regions differ at the ends of their
-/// shortest path, every edge `(x, y)` of that path has
-/// `D(x) + scale * cost(x, y) + D(y) <= offset_a + offset_b + scale * d(a, b)`, so some contact
-/// on the path is at least as small as the pair's own value (the matcher's certificate rests on
-/// this).
-#[derive(Clone, Debug)]
-pub struct Regions {
-    dist: Vec<i64>,
-    length: Vec<i64>,
-    owner: Vec<u32>,
-    observables: Vec<u64>,
-    weight: Vec<f64>,
-    stamp: Vec<u32>,
-    settled: Vec<u32>,
-    source_stamp: Vec<u32>,
-    source_owner: Vec<u32>,
-    source_offset: Vec<i64>,
-    generation: u32,
-    heap: RadixHeap,
-}
-
-impl Regions {
-    /// Scratch space for a graph with `num_detectors` detectors.
-    pub fn new(num_detectors: usize) -> Self {
-        Regions {
-            dist: vec![0; num_detectors],
-            length: vec![0; num_detectors],
-            owner: vec![0; num_detectors],
-            observables: vec![0; num_detectors],
-            weight: vec![0.0; num_detectors],
-            stamp: vec![0; num_detectors],
-            settled: vec![0; num_detectors],
-            source_stamp: vec![0; num_detectors],
-            source_owner: vec![0; num_detectors],
-            source_offset: vec![0; num_detectors],
-            generation: 0,
-            heap: RadixHeap::default(),
+    /// A path 0 - 1 - 2 with the boundary at both ends.
+    fn path_graph() -> MatchingGraph {
+        MatchingGraph {
+            num_detectors: 3,
+            num_observables: 1,
+            edges: vec![
+                edge(0, None, 1.0, 1),
+                edge(0, Some(1), 1.0, 0),
+                edge(1, Some(2), 1.0, 0),
+                edge(2, None, 3.5, 0),
+            ],
         }
     }
 
-    /// Grows regions from `sources` (`(node, offset, owner)`, distinct nodes) with edge costs
-    /// multiplied by `scale`, settling every node whose value is below `stop` and reports each
-    /// contact between different owners. With `limits` (one per owner), the region of `owner`
-    /// grows only below `limits[owner]`, and each contact lowers the limits of both owners to
-    /// half its value (a region stops growing once it touches another); nodes queued before
-    /// the limit dropped are still settled unless the owner is `strict`.
-    pub fn grow(
-        &mut self,
-        graph: &DetectorGraph,
-        sources: impl Iterator<Item = (usize, i64, u32)>,
-        scale: i64,
-        stop: i64,
-        mut limits: Option<(&mut [i64], &[bool])>,
-        mut on_contact: impl FnMut(Contact),
-    ) {
-        self.generation = self.generation.wrapping_add(1);
-        if self.generation == 0 {
-            for v in [&mut self.stamp, &mut self.settled, &mut self.source_stamp] {
-                v.iter_mut().for_each(|s| *s = 0);
-            }
-            self.generation = 1;
+    #[test]
+    fn boundary_paths_lowering_and_restore() {
+        let base = DetectorGraph::new(&path_graph()).unwrap();
+        let unit = integer_cost(1.0);
+        assert_eq!(base.boundary_distance(0), unit);
+        assert_eq!(base.boundary_distance(1), 2 * unit);
+        assert_eq!(base.boundary_distance(2), 3 * unit);
+        assert_eq!(base.boundary_observables(2), 1);
+        assert_eq!(base.boundary_weight(2), 3.0);
+        let mut path = Vec::new();
+        base.boundary_path(2, &mut path);
+        assert_eq!(path, vec![2, 1, 0]);
+
+        let mut g = base.clone();
+        let (mut edges, mut nodes) = (Vec::new(), Vec::new());
+        g.lower_weights(&[(3, 0.5)], &mut edges, &mut nodes);
+        assert_eq!(g.boundary_distance(2), integer_cost(0.5));
+        assert_eq!(g.boundary_distance(1), integer_cost(1.5));
+        assert_eq!(g.boundary_observables(2), 0);
+        assert_eq!(g.boundary_distance(0), unit);
+        g.restore(&base, &edges, &nodes);
+        for v in 0..3 {
+            assert_eq!(g.boundary_distance(v), base.boundary_distance(v));
+            assert_eq!(g.boundary_observables(v), base.boundary_observables(v));
         }
-        let gen = self.generation;
-        self.heap.clear();
-        for (node, offset, owner) in sources {
-            self.source_stamp[node] = gen;
-            self.source_owner[node] = owner;
-            self.source_offset[node] = offset;
-            self.stamp[node] = gen;
-            self.dist[node] = offset;
-            self.length[node] = 0;
-            self.owner[node] = owner;
-            self.observables[node] = 0;
-            self.weight[node] = 0.0;
-            self.heap.push(offset, node as u32);
-        }
-        while let Some((d, x)) = self.heap.pop() {
-            if d >= stop {
-                break;
-            }
-            let x = x as usize;
-            if self.settled[x] == gen || d > self.dist[x] {
-                continue;
-            }
-            let owner = self.owner[x];
-            let (owner_limit, strict) = limits.as_ref().map_or((i64::MAX, false), |l| {
-                (l.0[owner as usize], l.1[owner as usize])
-            });
-            if strict && d >= owner_limit {
-                // Its region stopped growing after this node was queued.
-                continue;
-            }
-            self.settled[x] = gen;
-            if self.source_stamp[x] == gen && self.source_owner[x] != owner {
-                // A source claimed by another region.
-                on_contact(Contact {
-                    a: owner,
-                    b: self.source_owner[x],
-                    value: d + self.source_offset[x],
-                    length: self.length[x],
-                    observables: self.observables[x],
-                    weight: self.weight[x],
-                });
-            }
-            for slot in graph.offsets[x] as usize..graph.offsets[x + 1] as usize {
-                let y = graph.neighbours[slot] as usize;
-                let cost = graph.costs[slot];
-                let edge = graph.edge_ids[slot] as usize;
-                if self.settled[y] == gen {
-                    if self.owner[y] != owner {
-                        if let Some((l, _)) = limits.as_mut() {
-                            let value = (self.dist[y] + scale * cost + d) / 2;
-                            let (a, b) = (self.owner[y] as usize, owner as usize);
-                            l[a] = l[a].min(value);
-                            l[b] = l[b].min(value);
-                        }
-                        on_contact(Contact {
-                            a: self.owner[y],
-                            b: owner,
-                            value: self.dist[y] + scale * cost + d,
-                            length: self.length[y] + cost + self.length[x],
-                            observables: self.observables[y]
-                                ^ graph.edge_observables[edge]
-                                ^ self.observables[x],
-                            weight: self.weight[y] + graph.edge_weights[edge] + self.weight[x],
-                        });
-                    }
-                    continue;
-                }
-                let nd = d + scale * cost;
-                if nd < owner_limit && (self.stamp[y] != gen || nd < self.dist[y]) {
-                    self.stamp[y] = gen;
-                    self.dist[y] = nd;
-                    self.length[y] = self.length[x] + cost;
-                    self.owner[y] = owner;
-                    self.observables[y] = self.observables[x] ^ graph.edge_observables[edge];
-                    self.weight[y] = self.weight[x] + graph.edge_weights[edge];
-                    self.heap.push(nd, y as u32);
-                }
-            }
-        }
+
+        g.set_weights(&[1.0, 1.0, 1.0, -0.25]).unwrap();
+        assert_eq!(g.boundary_distance(2), integer_cost(0.25));
+        assert!(g.set_weights(&[f64::NAN, 1.0, 1.0, 1.0]).is_err());
+    }
+
+    #[test]
+    fn refuses_bad_graphs() {
+        let mut g = path_graph();
+        g.edges.push(edge(1, Some(1), 1.0, 0));
+        assert!(matches!(
+            DetectorGraph::new(&g),
+            Err(MatchingError::SelfLoop { .. })
+        ));
+        let mut g = path_graph();
+        g.edges.push(edge(0, Some(7), 1.0, 0));
+        assert!(matches!(
+            DetectorGraph::new(&g),
+            Err(MatchingError::EdgeOutOfRange { .. })
+        ));
+        let mut g = path_graph();
+        g.edges[0].weight = f64::INFINITY;
+        assert!(matches!(
+            DetectorGraph::new(&g),
+            Err(MatchingError::BadWeight { .. })
+        ));
+        let mut g = path_graph();
+        let c = path_graph().num_detectors;
+        g.num_detectors = c + 1;
+        let isolated = DetectorGraph::new(&g).unwrap();
+        assert_eq!(isolated.boundary_distance(c), UNREACHABLE);
     }
 }

@@ -1,0 +1,166 @@
+//! A reusable truncated Dijkstra search from one detector: the visitor sees the settled nodes
+//! in order of distance, with the observables and weight of the path, and may stop the search.
+
+use super::detector_graph::{DetectorGraph, NO_EDGE, UNREACHABLE};
+use super::radix_heap::RadixHeap;
+
+/// What a search visitor tells the search to do after a node is settled.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Control {
+    /// Keep searching.
+    Continue,
+    /// Stop now.
+    Stop,
+}
+
+/// A Dijkstra search from one detector with reusable scratch space (no clearing between
+/// searches). Deterministic: the same source always gives the same paths, whatever the stopping
+/// rule, so a path can be traced again later.
+#[derive(Clone, Debug)]
+pub struct Dijkstra {
+    dist: Vec<i64>,
+    observables: Vec<u64>,
+    weight: Vec<f64>,
+    pred_edge: Vec<u32>,
+    stamp: Vec<u32>,
+    settled: Vec<u32>,
+    generation: u32,
+    heap: RadixHeap,
+}
+
+impl Dijkstra {
+    /// Scratch space for a graph with `num_detectors` detectors.
+    pub fn new(num_detectors: usize) -> Self {
+        Dijkstra {
+            dist: vec![0; num_detectors],
+            observables: vec![0; num_detectors],
+            weight: vec![0.0; num_detectors],
+            pred_edge: vec![NO_EDGE; num_detectors],
+            stamp: vec![0; num_detectors],
+            settled: vec![0; num_detectors],
+            generation: 0,
+            heap: RadixHeap::default(),
+        }
+    }
+
+    /// Runs a search from `source`, calling `visit(node, distance, observables, weight)` for every
+    /// settled node in order of distance (the source first). Returns the distance of the node at
+    /// which `visit` stopped the search (every node strictly closer has been settled), or
+    /// [`UNREACHABLE`] if the search exhausted the component.
+    pub fn search(
+        &mut self,
+        graph: &DetectorGraph,
+        source: usize,
+        mut visit: impl FnMut(usize, i64, u64, f64) -> Control,
+    ) -> i64 {
+        self.generation = self.generation.wrapping_add(1);
+        if self.generation == 0 {
+            self.stamp.iter_mut().for_each(|s| *s = 0);
+            self.settled.iter_mut().for_each(|s| *s = 0);
+            self.generation = 1;
+        }
+        let gen = self.generation;
+        self.heap.clear();
+        self.stamp[source] = gen;
+        self.dist[source] = 0;
+        self.observables[source] = 0;
+        self.weight[source] = 0.0;
+        self.pred_edge[source] = NO_EDGE;
+        self.heap.push(0, source as u32);
+        while let Some((d, v)) = self.heap.pop() {
+            let v = v as usize;
+            if self.settled[v] == gen || d > self.dist[v] {
+                continue;
+            }
+            self.settled[v] = gen;
+            if visit(v, d, self.observables[v], self.weight[v]) == Control::Stop {
+                return d;
+            }
+            for slot in graph.offsets[v] as usize..graph.offsets[v + 1] as usize {
+                let w = graph.neighbours[slot] as usize;
+                let nd = d + graph.costs[slot];
+                if self.stamp[w] != gen || nd < self.dist[w] {
+                    let edge = graph.edge_ids[slot] as usize;
+                    self.stamp[w] = gen;
+                    self.dist[w] = nd;
+                    self.observables[w] = self.observables[v] ^ graph.edge_observables[edge];
+                    self.weight[w] = self.weight[v] + graph.edge_weights[edge];
+                    self.pred_edge[w] = edge as u32;
+                    self.heap.push(nd, w as u32);
+                }
+            }
+        }
+        UNREACHABLE
+    }
+
+    /// Appends the graph edges of the path from the last search's source to `target`, which
+    /// must have been settled by that search.
+    pub fn path_to(&self, graph: &DetectorGraph, mut target: usize, out: &mut Vec<usize>) {
+        while self.pred_edge[target] != NO_EDGE {
+            let edge = self.pred_edge[target] as usize;
+            out.push(edge);
+            target = graph.other_end(edge, target);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::super::graph::{GraphEdge, MatchingGraph};
+    use super::super::detector_graph::WEIGHT_RESOLUTION;
+    use super::*;
+
+    #[test]
+    fn settles_in_order_stops_and_traces_paths() {
+        // A square 0-1-2-3-0 with a heavy diagonal 0-2.
+        let e = |a, b, weight, observables| GraphEdge {
+            a,
+            b: Some(b),
+            probability: 0.1,
+            weight,
+            observables,
+        };
+        let graph = MatchingGraph {
+            num_detectors: 4,
+            num_observables: 2,
+            edges: vec![
+                e(0, 1, 1.0, 1),
+                e(1, 2, 1.0, 0),
+                e(2, 3, 2.0, 2),
+                e(3, 0, 2.0, 0),
+                e(0, 2, 5.0, 3),
+            ],
+        };
+        let g = DetectorGraph::new(&graph).unwrap();
+        let mut search = Dijkstra::new(4);
+        for _ in 0..2 {
+            let mut seen = Vec::new();
+            let end = search.search(&g, 0, |v, d, obs, w| {
+                seen.push((v, d, obs, w));
+                Control::Continue
+            });
+            assert_eq!(end, UNREACHABLE);
+            let unit = WEIGHT_RESOLUTION as i64;
+            assert_eq!(
+                seen,
+                vec![
+                    (0, 0, 0, 0.0),
+                    (1, unit, 1, 1.0),
+                    (2, 2 * unit, 1, 2.0),
+                    (3, 2 * unit, 0, 2.0)
+                ]
+            );
+            let mut path = Vec::new();
+            search.path_to(&g, 2, &mut path);
+            assert_eq!(path, vec![1, 0]);
+            let stopped = search.search(&g, 3, |v, _, _, _| {
+                if v == 2 {
+                    Control::Stop
+                } else {
+                    Control::Continue
+                }
+            });
+            assert_eq!(stopped, 2 * unit);
+        }
+    }
+}
