@@ -29,10 +29,8 @@ pub const NO_EDGE: u32 = u32::MAX;
 pub struct DetectorGraph {
     /// Per detector `v`: its adjacency slots are `offsets[v]..offsets[v + 1]`.
     pub(super) offsets: Vec<u32>,
-    /// Per slot: the neighbour, the integer cost and the graph edge.
-    pub(super) neighbours: Vec<u32>,
-    pub(super) costs: Vec<i64>,
-    pub(super) edge_ids: Vec<u32>,
+    /// Per slot: the neighbour and the edge leading there.
+    pub(super) slots: Vec<Slot>,
     /// Per graph edge: observables mask, `|weight|` and its integer cost.
     pub(super) edge_observables: Vec<u64>,
     pub(super) edge_weights: Vec<f64>,
@@ -48,6 +46,22 @@ pub struct DetectorGraph {
     boundary_next_edge: Vec<u32>,
     /// Per graph edge: endpoints (`b == u32::MAX` for boundary edges).
     edge_ends: Vec<(u32, u32)>,
+}
+
+/// One entry of a detector's adjacency list: everything a search reads to relax an edge, in
+/// one place.
+#[derive(Clone, Copy, Debug, Default)]
+pub(super) struct Slot {
+    /// The detector at the other end.
+    pub(super) neighbour: u32,
+    /// The graph edge.
+    pub(super) edge: u32,
+    /// Its integer cost.
+    pub(super) cost: i64,
+    /// Its observables.
+    pub(super) observables: u64,
+    /// Its absolute weight.
+    pub(super) weight: f64,
 }
 
 /// Rounds a non-negative weight to its integer cost.
@@ -105,26 +119,28 @@ impl DetectorGraph {
         }
         let m2 = offsets[n] as usize;
         let mut fill = offsets.clone();
-        let mut neighbours = vec![0u32; m2];
-        let mut costs = vec![0i64; m2];
-        let mut edge_ids = vec![0u32; m2];
+        let mut adjacency = vec![Slot::default(); m2];
         let mut edge_ends = Vec::with_capacity(graph.edges.len());
         let mut edge_slots = Vec::with_capacity(graph.edges.len());
         for (index, e) in graph.edges.iter().enumerate() {
             let cost = integer_cost(e.weight.abs());
             match e.b {
                 Some(b) => {
-                    let mut slots = [u32::MAX; 2];
+                    let mut ends = [u32::MAX; 2];
                     for (k, (x, y)) in [(e.a, b), (b, e.a)].into_iter().enumerate() {
                         let slot = fill[x] as usize;
-                        neighbours[slot] = y as u32;
-                        costs[slot] = cost;
-                        edge_ids[slot] = index as u32;
-                        slots[k] = slot as u32;
+                        adjacency[slot] = Slot {
+                            neighbour: y as u32,
+                            edge: index as u32,
+                            cost,
+                            observables: e.observables,
+                            weight: e.weight.abs(),
+                        };
+                        ends[k] = slot as u32;
                         fill[x] += 1;
                     }
                     edge_ends.push((e.a as u32, b as u32));
-                    edge_slots.push(slots);
+                    edge_slots.push(ends);
                 }
                 None => {
                     edge_ends.push((e.a as u32, u32::MAX));
@@ -134,9 +150,7 @@ impl DetectorGraph {
         }
         let mut g = DetectorGraph {
             offsets,
-            neighbours,
-            costs,
-            edge_ids,
+            slots: adjacency,
             edge_observables: graph.edges.iter().map(|e| e.observables).collect(),
             edge_weights: graph.edges.iter().map(|e| e.weight.abs()).collect(),
             edge_costs: graph
@@ -191,10 +205,11 @@ impl DetectorGraph {
                 continue;
             }
             for slot in self.offsets[v] as usize..self.offsets[v + 1] as usize {
-                let w = self.neighbours[slot] as usize;
-                let nd = d + self.costs[slot];
+                let s = self.slots[slot];
+                let w = s.neighbour as usize;
+                let nd = d + s.cost;
                 if nd < self.boundary_distance[w] {
-                    let edge = self.edge_ids[slot] as usize;
+                    let edge = s.edge as usize;
                     self.boundary_distance[w] = nd;
                     self.boundary_observables[w] =
                         self.boundary_observables[v] ^ self.edge_observables[edge];
@@ -222,7 +237,8 @@ impl DetectorGraph {
         self.edge_costs[edge] = cost;
         for slot in self.edge_slots[edge] {
             if slot != u32::MAX {
-                self.costs[slot as usize] = cost;
+                self.slots[slot as usize].cost = cost;
+                self.slots[slot as usize].weight = weight;
             }
         }
     }

@@ -18,26 +18,29 @@ pub enum Control {
 /// rule, so a path can be traced again later.
 #[derive(Clone, Debug)]
 pub struct Dijkstra {
-    dist: Vec<i64>,
-    observables: Vec<u64>,
-    weight: Vec<f64>,
-    pred_edge: Vec<u32>,
-    stamp: Vec<u32>,
-    settled: Vec<u32>,
+    nodes: Vec<Label>,
     generation: u32,
     heap: RadixHeap,
+}
+
+/// What a search knows of one detector: valid only when `stamp` is the search's generation.
+#[derive(Clone, Copy, Debug, Default)]
+struct Label {
+    /// Best distance found so far (final once the node is popped at that distance).
+    dist: i64,
+    /// Observables and weight along that path.
+    observables: u64,
+    weight: f64,
+    /// Last edge of that path ([`NO_EDGE`] at the source).
+    pred_edge: u32,
+    stamp: u32,
 }
 
 impl Dijkstra {
     /// Scratch space for a graph with `num_detectors` detectors.
     pub fn new(num_detectors: usize) -> Self {
         Dijkstra {
-            dist: vec![0; num_detectors],
-            observables: vec![0; num_detectors],
-            weight: vec![0.0; num_detectors],
-            pred_edge: vec![NO_EDGE; num_detectors],
-            stamp: vec![0; num_detectors],
-            settled: vec![0; num_detectors],
+            nodes: vec![Label::default(); num_detectors],
             generation: 0,
             heap: RadixHeap::default(),
         }
@@ -55,37 +58,43 @@ impl Dijkstra {
     ) -> i64 {
         self.generation = self.generation.wrapping_add(1);
         if self.generation == 0 {
-            self.stamp.iter_mut().for_each(|s| *s = 0);
-            self.settled.iter_mut().for_each(|s| *s = 0);
+            self.nodes.iter_mut().for_each(|s| s.stamp = 0);
             self.generation = 1;
         }
         let gen = self.generation;
         self.heap.clear();
-        self.stamp[source] = gen;
-        self.dist[source] = 0;
-        self.observables[source] = 0;
-        self.weight[source] = 0.0;
-        self.pred_edge[source] = NO_EDGE;
+        self.nodes[source] = Label {
+            dist: 0,
+            observables: 0,
+            weight: 0.0,
+            pred_edge: NO_EDGE,
+            stamp: gen,
+        };
         self.heap.push(0, source as u32);
+        // A node is pushed again only at a strictly smaller distance, so exactly one entry
+        // per reached node has its final distance: skipping the larger ones settles each once.
         while let Some((d, v)) = self.heap.pop() {
             let v = v as usize;
-            if self.settled[v] == gen || d > self.dist[v] {
+            let here = self.nodes[v];
+            if d > here.dist {
                 continue;
             }
-            self.settled[v] = gen;
-            if visit(v, d, self.observables[v], self.weight[v]) == Control::Stop {
+            if visit(v, d, here.observables, here.weight) == Control::Stop {
                 return d;
             }
             for slot in graph.offsets[v] as usize..graph.offsets[v + 1] as usize {
-                let w = graph.neighbours[slot] as usize;
-                let nd = d + graph.costs[slot];
-                if self.stamp[w] != gen || nd < self.dist[w] {
-                    let edge = graph.edge_ids[slot] as usize;
-                    self.stamp[w] = gen;
-                    self.dist[w] = nd;
-                    self.observables[w] = self.observables[v] ^ graph.edge_observables[edge];
-                    self.weight[w] = self.weight[v] + graph.edge_weights[edge];
-                    self.pred_edge[w] = edge as u32;
+                let s = graph.slots[slot];
+                let w = s.neighbour as usize;
+                let nd = d + s.cost;
+                let there = &mut self.nodes[w];
+                if there.stamp != gen || nd < there.dist {
+                    *there = Label {
+                        dist: nd,
+                        observables: here.observables ^ s.observables,
+                        weight: here.weight + s.weight,
+                        pred_edge: s.edge,
+                        stamp: gen,
+                    };
                     self.heap.push(nd, w as u32);
                 }
             }
@@ -96,8 +105,8 @@ impl Dijkstra {
     /// Appends the graph edges of the path from the last search's source to `target`, which
     /// must have been settled by that search.
     pub fn path_to(&self, graph: &DetectorGraph, mut target: usize, out: &mut Vec<usize>) {
-        while self.pred_edge[target] != NO_EDGE {
-            let edge = self.pred_edge[target] as usize;
+        while self.nodes[target].pred_edge != NO_EDGE {
+            let edge = self.nodes[target].pred_edge as usize;
             out.push(edge);
             target = graph.other_end(edge, target);
         }

@@ -6,6 +6,8 @@
 #[derive(Clone, Debug)]
 pub struct RadixHeap {
     buckets: Vec<Vec<(u64, u32)>>,
+    /// Bit `b` set iff bucket `b` is non-empty.
+    nonempty: u128,
     last: u64,
     len: usize,
 }
@@ -14,6 +16,7 @@ impl Default for RadixHeap {
     fn default() -> Self {
         RadixHeap {
             buckets: vec![Vec::new(); 65],
+            nonempty: 0,
             last: 0,
             len: 0,
         }
@@ -34,8 +37,10 @@ impl RadixHeap {
 
     /// Empties the queue (any key may be pushed next).
     pub fn clear(&mut self) {
-        if self.len > 0 {
-            self.buckets.iter_mut().for_each(Vec::clear);
+        while self.nonempty != 0 {
+            let b = self.nonempty.trailing_zeros() as usize;
+            self.buckets[b].clear();
+            self.nonempty &= self.nonempty - 1;
         }
         self.len = 0;
         self.last = 0;
@@ -48,6 +53,7 @@ impl RadixHeap {
         debug_assert!(key >= self.last, "radix heap keys must be monotone");
         let b = self.bucket(key);
         self.buckets[b].push((key, value));
+        self.nonempty |= 1 << b;
         self.len += 1;
     }
 
@@ -57,21 +63,25 @@ impl RadixHeap {
         if self.len == 0 {
             return None;
         }
-        if self.buckets[0].is_empty() {
-            let i = (1..65)
-                .find(|&i| !self.buckets[i].is_empty())
-                .expect("non-empty");
+        if self.nonempty & 1 == 0 {
+            // The first non-empty bucket: its entries all move to lower buckets.
+            let i = self.nonempty.trailing_zeros() as usize;
+            self.nonempty &= !(1 << i);
             let moving = std::mem::take(&mut self.buckets[i]);
             self.last = moving.iter().map(|e| e.0).min().expect("non-empty");
             for &(key, value) in &moving {
                 let b = self.bucket(key);
                 self.buckets[b].push((key, value));
+                self.nonempty |= 1 << b;
             }
             self.buckets[i] = moving;
             self.buckets[i].clear();
         }
         self.len -= 1;
         let (key, value) = self.buckets[0].pop().expect("bucket 0 holds the minimum");
+        if self.buckets[0].is_empty() {
+            self.nonempty &= !1;
+        }
         Some(((key ^ (1 << 63)) as i64, value))
     }
 }

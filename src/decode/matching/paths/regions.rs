@@ -134,9 +134,9 @@ impl Regions {
                 });
             }
             for slot in graph.offsets[x] as usize..graph.offsets[x + 1] as usize {
-                let y = graph.neighbours[slot] as usize;
-                let cost = graph.costs[slot];
-                let edge = graph.edge_ids[slot] as usize;
+                let s = graph.slots[slot];
+                let y = s.neighbour as usize;
+                let cost = s.cost;
                 if self.settled[y] == gen {
                     if self.owner[y] != owner {
                         if let Some((l, _)) = limits.as_mut() {
@@ -151,9 +151,9 @@ impl Regions {
                             value: self.dist[y] + scale * cost + d,
                             length: self.length[y] + cost + self.length[x],
                             observables: self.observables[y]
-                                ^ graph.edge_observables[edge]
+                                ^ s.observables
                                 ^ self.observables[x],
-                            weight: self.weight[y] + graph.edge_weights[edge] + self.weight[x],
+                            weight: self.weight[y] + s.weight + self.weight[x],
                         });
                     }
                     continue;
@@ -164,8 +164,8 @@ impl Regions {
                     self.dist[y] = nd;
                     self.length[y] = self.length[x] + cost;
                     self.owner[y] = owner;
-                    self.observables[y] = self.observables[x] ^ graph.edge_observables[edge];
-                    self.weight[y] = self.weight[x] + graph.edge_weights[edge];
+                    self.observables[y] = self.observables[x] ^ s.observables;
+                    self.weight[y] = self.weight[x] + s.weight;
                     self.heap.push(nd, y as u32);
                 }
             }
