@@ -22,13 +22,18 @@
 //!    group are checked by a search from each member of radius `pot - z(outermost blossom)`,
 //!    which bounds what the pair's own blossoms leave of the potentials.
 //! 5. Violated pairs are added and the matching is repaired rather than recomputed
-//!    ([`Blossom::resolve`]). The check of step 4 finds at least one violated pair whenever
-//!    one exists, not necessarily all of them. After a repair, only events whose duals rose
-//!    can be in *new* violations, so they are searched first (a cheap local search); the
-//!    matching is final only when a full check of step 4 finds nothing. Then the duals are
-//!    feasible for the complete pair graph, so the matching is optimal over all pairs; and so
-//!    is its cost, although candidate costs were upper bounds on distances (the matched costs
-//!    equal the dual objective, a lower bound on the optimum).
+//!    ([`Blossom::resolve`]), which leaves every added pair with a non-negative reduced cost.
+//!    The cross-group check of step 4 finds at least one violated pair whenever one exists,
+//!    not necessarily all of them; the in-group check finds all. A pair's reduced cost drops
+//!    only when a dual holding one of its ends rises ([`Blossom::raised`]), and two events
+//!    join one group only through a blossom whose dual rose. So after the first full check,
+//!    a violated pair either has an end raised since the last in-group check (a local search
+//!    from those events, of radius `(pot + max pot) / 2`, finds all of these) or lies across
+//!    groups (the cross-group check finds one); the in-group check is repeated only when
+//!    many events were raised. The matching is final when neither finds anything. Then the
+//!    duals are feasible for the complete pair graph, so the matching is optimal over all
+//!    pairs; and so is its cost, although candidate costs were upper bounds on distances (the
+//!    matched costs equal the dual objective, a lower bound on the optimum).
 
 use super::blossom::{Blossom, Partner};
 use super::error::MatchingError;
@@ -515,26 +520,30 @@ impl View<'_> {
                     }
                 }
                 Ok(()) => {
-                    // Re-check near what changed, or everything when much changed.
+                    // Which pairs can be violated now (see the module notes, step 5): those
+                    // with an end whose duals rose since the last check of the pairs inside
+                    // groups (`raised`), found by a local search, and pairs across groups that
+                    // earlier cross-group checks missed, found by the cross-group check (it
+                    // finds one whenever there is one). A pair with no raised end that is
+                    // inside a group now was inside one at that check, which found every such
+                    // violation. When much was raised, everything is checked again.
                     let changed = match verified {
                         true => ws.blossom.raised().len(),
                         false => ws.events.len(),
                     };
-                    // The local search finds only the violations that the re-solve created;
-                    // the full check can miss some of the older ones (it guarantees one, not
-                    // all), so the matching is final only once a full check finds none.
-                    let mut added = 0;
-                    if 8 * changed < ws.events.len() {
-                        added = self.add_violated_pairs_near_changes(ws);
-                    }
-                    if added == 0 {
-                        added = self.add_violated_pairs(ws);
-                    }
+                    let added = if 8 * changed < ws.events.len() {
+                        match self.add_violated_pairs_near_changes(ws) {
+                            0 => self.add_violated_pairs(ws, false),
+                            added => added,
+                        }
+                    } else {
+                        ws.blossom.clear_raised();
+                        self.add_violated_pairs(ws, true)
+                    };
                     if added == 0 {
                         return Ok(());
                     }
                     verified = true;
-                    ws.blossom.clear_raised();
                 }
             }
             for c in &ws.candidates[start..] {
@@ -714,9 +723,10 @@ impl View<'_> {
         }
     }
 
-    /// Checks the duals against every pair of events (see the module notes); adds the pairs
-    /// with negative reduced cost and returns how many were added.
-    fn add_violated_pairs(&self, ws: &mut Workspace) -> usize {
+    /// Checks the duals against every pair of events in different groups and, if `in_groups`,
+    /// every pair inside one group (see the module notes); adds the pairs with negative reduced
+    /// cost and returns how many were added.
+    fn add_violated_pairs(&self, ws: &mut Workspace, in_groups: bool) -> usize {
         let start = ws.candidates.len();
         let count = ws.events.len();
         let max_pot = (0..count)
@@ -756,7 +766,7 @@ impl View<'_> {
         // a search of that radius from each member meets every partner it could violate with
         // the larger `q`.
         let groups = std::mem::take(&mut ws.group);
-        for i in 0..count {
+        for i in (0..count).filter(|_| in_groups) {
             let group = groups[i];
             if group == i {
                 continue;

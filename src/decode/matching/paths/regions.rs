@@ -150,9 +150,7 @@ impl Regions {
                             b: owner,
                             value: self.dist[y] + scale * cost + d,
                             length: self.length[y] + cost + self.length[x],
-                            observables: self.observables[y]
-                                ^ s.observables
-                                ^ self.observables[x],
+                            observables: self.observables[y] ^ s.observables ^ self.observables[x],
                             weight: self.weight[y] + s.weight + self.weight[x],
                         });
                     }
