@@ -140,6 +140,8 @@ pub struct Blossom {
     raised_mark: Vec<bool>,
     /// Per vertex: the tree's `delta` when it last became S.
     s_since: Vec<i64>,
+    /// Scratch of [`Blossom::add_blossom`]: the vertices that turn S.
+    new_s: Vec<usize>,
 }
 
 impl Blossom {
@@ -756,7 +758,8 @@ impl Blossom {
             bw = self.in_blossom[self.endpoint(p)];
         }
         // Children become inner: fix their duals; T children's vertices turn S.
-        let mut new_s = Vec::new();
+        let mut new_s = std::mem::take(&mut self.new_s);
+        new_s.clear();
         for &c in &path {
             let s = sign(self.label[c]);
             if c >= self.n {
@@ -780,9 +783,10 @@ impl Blossom {
         self.label_end[b] = self.label_end[bb];
         self.dual[b] = -self.delta;
         self.tree.push(b);
-        for x in new_s {
+        for &x in &new_s {
             self.push_s_events(x);
         }
+        self.new_s = new_s;
     }
 
     /// Expands T blossom `b` (its dual is zero), relabelling the even path through it.

@@ -637,9 +637,9 @@ impl View<'_> {
 
     /// Candidate pairs: events whose regions touch when all grow at the same rate. Each region
     /// grows to its boundary distance at most (a pair is worth matching only if
-    /// `d(u, v) < b(u) + b(v)`, and then the two balls meet) and stops once it touches another
-    /// region: a heuristic for a small first candidate set; the certificate finds the pairs it
-    /// misses.
+    /// `d(u, v) < b(u) + b(v)`, and then the two balls meet) and stops a little after it
+    /// touches another region (at three quarters of the contact's value, see [`Regions::grow`]):
+    /// a heuristic for a small first candidate set; the certificate finds the pairs it misses.
     fn find_candidates(&self, ws: &mut Workspace) {
         let Workspace {
             regions,

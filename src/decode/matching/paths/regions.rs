@@ -73,7 +73,8 @@ impl Regions {
     /// multiplied by `scale`, settling every node whose value is below `stop` and reports each
     /// contact between different owners. With `limits` (one per owner), the region of `owner`
     /// grows only below `limits[owner]`, and each contact lowers the limits of both owners to
-    /// half its value (a region stops growing once it touches another); nodes queued before
+    /// three quarters of its value (a region stops growing a little after it touches another,
+    /// so it meets a few more neighbours than the first); nodes queued before
     /// the limit dropped are still settled unless the owner is `strict`.
     pub fn grow(
         &mut self,
@@ -140,7 +141,7 @@ impl Regions {
                 if self.settled[y] == gen {
                     if self.owner[y] != owner {
                         if let Some((l, _)) = limits.as_mut() {
-                            let value = (self.dist[y] + scale * cost + d) / 2;
+                            let value = (self.dist[y] + scale * cost + d) * 3 / 4;
                             let (a, b) = (self.owner[y] as usize, owner as usize);
                             l[a] = l[a].min(value);
                             l[b] = l[b].min(value);
