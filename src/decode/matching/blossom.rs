@@ -35,14 +35,38 @@ use std::collections::BinaryHeap;
 /// Cost meaning "no boundary" (never tight).
 pub const NO_BOUNDARY: i64 = i64::MAX / 4;
 
-const NONE: usize = usize::MAX;
-const FREE: usize = usize::MAX;
-const BOUNDARY: usize = usize::MAX - 1;
+/// A vertex (`0..n`) or a blossom (`n..2n`): the nodes of the alternating trees.
+type Node = usize;
 
-const GROW: u8 = 0;
-const SHRINK: u8 = 1;
-const TO_BOUNDARY: u8 = 2;
-const EXPAND: u8 = 3;
+/// One end of an input edge: endpoint `2k` is edge `k`'s first vertex, `2k + 1` its second, so
+/// `p ^ 1` is the other end and `p >> 1` the edge.
+type Endpoint = usize;
+
+/// What a vertex is matched to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Mate {
+    /// Unmatched.
+    Free,
+    /// Matched to the boundary.
+    Boundary,
+    /// Matched through the edge of this endpoint, which is the partner's end.
+    Remote(Endpoint),
+}
+
+/// An event of the alternating tree's queue, due when the tree's dual change reaches its time.
+/// The order of the variants breaks ties between events due at the same time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Event {
+    /// The edge of this endpoint (the far end outside the tree) becomes tight: grow the tree or
+    /// augment.
+    Grow(Endpoint),
+    /// The edge of this endpoint joins two S nodes of the tree: shrink a blossom.
+    Shrink(Endpoint),
+    /// This S vertex reaches its boundary cost: augment to the boundary.
+    ToBoundary(Node),
+    /// This T blossom's dual reaches zero: expand it.
+    Expand(Node),
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Label {
@@ -85,9 +109,11 @@ pub struct Blossom {
     adj_offsets: Vec<usize>,
     /// Remote endpoints of the edges around each vertex.
     adj: Vec<usize>,
-    mate: Vec<usize>,
-    in_blossom: Vec<usize>,
-    parent: Vec<usize>,
+    mate: Vec<Mate>,
+    /// Per node: the outermost blossom holding it (itself if none).
+    in_blossom: Vec<Node>,
+    /// Per node: the blossom directly holding it.
+    parent: Vec<Option<Node>>,
     children: Vec<Vec<usize>>,
     child_endpoints: Vec<Vec<usize>>,
     base: Vec<usize>,
@@ -96,9 +122,11 @@ pub struct Blossom {
     /// Vertex potentials, stored relative to `delta` while in a tree.
     pot: Vec<i64>,
     label: Vec<Label>,
-    label_end: Vec<usize>,
+    /// Per outer node in a tree: the endpoint through which it got its label (the far end is
+    /// its tree parent's), `None` for a root.
+    label_end: Vec<Option<Endpoint>>,
     unused: Vec<usize>,
-    heap: BinaryHeap<Reverse<(i64, u8, usize)>>,
+    heap: BinaryHeap<Reverse<(i64, Event)>>,
     tree: Vec<usize>,
     delta: i64,
     mark: Vec<u32>,
@@ -112,6 +140,8 @@ pub struct Blossom {
     raised_mark: Vec<bool>,
     /// Per vertex: the tree's `delta` when it last became S.
     s_since: Vec<i64>,
+    /// Scratch of [`Blossom::add_blossom`]: the vertices that turn S.
+    new_s: Vec<usize>,
 }
 
 impl Blossom {
@@ -138,11 +168,6 @@ impl Blossom {
         self.edge_v.push(v);
         self.edge_cost.push(cost);
         self.edge_u.len() - 1
-    }
-
-    /// Number of edges loaded.
-    pub fn num_edges(&self) -> usize {
-        self.edge_u.len()
     }
 
     /// Vertex at endpoint `p` (edge `p / 2`, side `p % 2`).
@@ -184,7 +209,7 @@ impl Blossom {
 
     fn grow_free_roots(&mut self) -> Result<(), Vec<usize>> {
         for root in 0..self.n {
-            if self.mate[root] == FREE {
+            if self.mate[root] == Mate::Free {
                 self.grow_tree(root)?;
             }
         }
@@ -241,12 +266,12 @@ impl Blossom {
     fn unmatch_base(&mut self, x: usize) {
         let b = self.base[x];
         match self.mate[b] {
-            FREE => {}
-            BOUNDARY => self.mate[b] = FREE,
-            p => {
+            Mate::Free => {}
+            Mate::Boundary => self.mate[b] = Mate::Free,
+            Mate::Remote(p) => {
                 let w = self.endpoint(p);
-                self.mate[w] = FREE;
-                self.mate[b] = FREE;
+                self.mate[w] = Mate::Free;
+                self.mate[b] = Mate::Free;
             }
         }
     }
@@ -255,7 +280,7 @@ impl Blossom {
     fn dissolve(&mut self, b: usize) {
         let children = std::mem::take(&mut self.children[b]);
         for &c in &children {
-            self.parent[c] = NONE;
+            self.parent[c] = None;
             self.leaves.clear();
             self.collect_leaves(c);
             for i in 0..self.leaves.len() {
@@ -273,14 +298,12 @@ impl Blossom {
     /// The partner of vertex `v` after [`Blossom::solve`].
     pub fn partner(&self, v: usize) -> Partner {
         match self.mate[v] {
-            BOUNDARY => Partner::Boundary,
-            p => {
-                debug_assert_ne!(p, FREE);
-                Partner::Vertex {
-                    vertex: self.endpoint(p),
-                    edge: p >> 1,
-                }
-            }
+            Mate::Boundary => Partner::Boundary,
+            Mate::Remote(p) => Partner::Vertex {
+                vertex: self.endpoint(p),
+                edge: p >> 1,
+            },
+            Mate::Free => panic!("vertex {v} is unmatched"),
         }
     }
 
@@ -290,11 +313,11 @@ impl Blossom {
     pub fn group(&self, v: usize) -> usize {
         let mut group = v;
         let mut b = self.parent[v];
-        while b != NONE {
-            if self.dual[b] > 0 {
-                group = b;
+        while let Some(x) = b {
+            if self.dual[x] > 0 {
+                group = x;
             }
-            b = self.parent[b];
+            b = self.parent[x];
         }
         group
     }
@@ -342,9 +365,9 @@ impl Blossom {
         let generation = self.mark_generation;
         self.stack.clear();
         let mut b = self.parent[u];
-        while b != NONE {
-            self.stack.push(b);
-            b = self.parent[b];
+        while let Some(x) = b {
+            self.stack.push(x);
+            b = self.parent[x];
         }
         let mut above = 0;
         for i in (0..self.stack.len()).rev() {
@@ -358,11 +381,11 @@ impl Blossom {
     /// Sum of the duals of the blossoms holding both `v` and the last [`Blossom::anchor`].
     pub fn common_with_anchor(&self, v: usize) -> i64 {
         let mut b = self.parent[v];
-        while b != NONE {
-            if self.mark[b] == self.mark_generation {
-                return self.above[b];
+        while let Some(x) = b {
+            if self.mark[x] == self.mark_generation {
+                return self.above[x];
             }
-            b = self.parent[b];
+            b = self.parent[x];
         }
         0
     }
@@ -405,11 +428,11 @@ impl Blossom {
     fn init_state(&mut self) {
         let nodes = 2 * self.n;
         self.mate.clear();
-        self.mate.resize(self.n, FREE);
+        self.mate.resize(self.n, Mate::Free);
         self.in_blossom.clear();
         self.in_blossom.extend(0..nodes);
         self.parent.clear();
-        self.parent.resize(nodes, NONE);
+        self.parent.resize(nodes, None);
         if self.children.len() < nodes {
             self.children.resize(nodes, Vec::new());
             self.child_endpoints.resize(nodes, Vec::new());
@@ -427,7 +450,7 @@ impl Blossom {
         self.label.clear();
         self.label.resize(nodes, Label::Free);
         self.label_end.clear();
-        self.label_end.resize(nodes, NONE);
+        self.label_end.resize(nodes, None);
         self.unused.clear();
         self.unused.extend((self.n..nodes).rev());
         if self.mark.len() < nodes {
@@ -454,7 +477,7 @@ impl Blossom {
             self.pot[v] = if p == NO_BOUNDARY { 0 } else { p };
         }
         for v in 0..self.n {
-            if self.mate[v] != FREE {
+            if self.mate[v] != Mate::Free {
                 continue;
             }
             let mut slack = self.boundary_cost[v].saturating_sub(self.pot[v]);
@@ -471,14 +494,15 @@ impl Blossom {
                 .copied()
                 .find(|&q| {
                     let w = self.endpoint(q);
-                    self.mate[w] == FREE && self.edge_cost[q >> 1] == self.pot[v] + self.pot[w]
+                    self.mate[w] == Mate::Free
+                        && self.edge_cost[q >> 1] == self.pot[v] + self.pot[w]
                 });
             if let Some(q) = tight_free {
                 let w = self.endpoint(q);
-                self.mate[v] = q;
-                self.mate[w] = q ^ 1;
+                self.mate[v] = Mate::Remote(q);
+                self.mate[w] = Mate::Remote(q ^ 1);
             } else if self.boundary_cost[v] == self.pot[v] {
-                self.mate[v] = BOUNDARY;
+                self.mate[v] = Mate::Boundary;
             }
         }
     }
@@ -517,16 +541,16 @@ impl Blossom {
         self.label[x] = new;
     }
 
-    fn push(&mut self, time: i64, kind: u8, payload: usize) {
+    fn push(&mut self, time: i64, event: Event) {
         debug_assert!(time >= self.delta, "negative slack");
-        self.heap.push(Reverse((time, kind, payload)));
+        self.heap.push(Reverse((time, event)));
     }
 
     /// Queues the events of vertex `v`, which has just become part of an S node.
     fn push_s_events(&mut self, v: usize) {
         self.s_since[v] = self.delta;
         if self.boundary_cost[v] != NO_BOUNDARY {
-            self.push(self.boundary_cost[v] - self.pot[v], TO_BOUNDARY, v);
+            self.push(self.boundary_cost[v] - self.pot[v], Event::ToBoundary(v));
         }
         let outer = self.in_blossom[v];
         for i in self.adj_offsets[v]..self.adj_offsets[v + 1] {
@@ -538,10 +562,10 @@ impl Blossom {
             }
             let slack = self.edge_cost[p >> 1] - self.pot[v] - self.pot[w];
             match self.label[other] {
-                Label::Free => self.push(slack, GROW, p),
+                Label::Free => self.push(slack, Event::Grow(p)),
                 Label::S => {
                     debug_assert_eq!(slack % 2, 0);
-                    self.push(slack / 2, SHRINK, p)
+                    self.push(slack / 2, Event::Shrink(p))
                 }
                 Label::T => {}
             }
@@ -555,12 +579,12 @@ impl Blossom {
             let w = self.endpoint(p);
             if self.label[self.in_blossom[w]] == Label::S {
                 let slack = self.edge_cost[p >> 1] - self.pot[v] - self.pot[w];
-                self.push(slack, GROW, p ^ 1);
+                self.push(slack, Event::Grow(p ^ 1));
             }
         }
     }
 
-    fn make_s(&mut self, x: usize, label_end: usize) {
+    fn make_s(&mut self, x: Node, label_end: Option<Endpoint>) {
         self.set_label(x, Label::S);
         self.label_end[x] = label_end;
         self.tree.push(x);
@@ -573,12 +597,12 @@ impl Blossom {
         self.leaves = leaves;
     }
 
-    fn make_t(&mut self, x: usize, label_end: usize) {
+    fn make_t(&mut self, x: Node, label_end: Endpoint) {
         self.set_label(x, Label::T);
-        self.label_end[x] = label_end;
+        self.label_end[x] = Some(label_end);
         self.tree.push(x);
         if x >= self.n {
-            self.push(self.dual[x], EXPAND, x);
+            self.push(self.dual[x], Event::Expand(x));
         }
     }
 
@@ -587,11 +611,10 @@ impl Blossom {
         self.delta = 0;
         self.heap.clear();
         self.tree.clear();
-        self.make_s(self.in_blossom[root], NONE);
-        while let Some(Reverse((time, kind, payload))) = self.heap.pop() {
-            match kind {
-                GROW => {
-                    let p = payload;
+        self.make_s(self.in_blossom[root], None);
+        while let Some(Reverse((time, event))) = self.heap.pop() {
+            match event {
+                Event::Grow(p) => {
                     let (u, w) = (self.endpoint(p ^ 1), self.endpoint(p));
                     let outer_w = self.in_blossom[w];
                     if outer_w == self.in_blossom[u] || self.label[outer_w] != Label::Free {
@@ -599,22 +622,21 @@ impl Blossom {
                     }
                     let now = self.edge_cost[p >> 1] - self.pot[u] - self.pot[w];
                     if now > time {
-                        self.push(now, GROW, p);
+                        self.push(now, Event::Grow(p));
                         continue;
                     }
                     self.delta = time;
-                    let mate = self.mate[self.base[outer_w]];
-                    if mate == FREE || mate == BOUNDARY {
+                    let Mate::Remote(mate) = self.mate[self.base[outer_w]] else {
+                        // A free or boundary-matched node: augment.
                         self.augment_edge(p);
                         self.end_tree();
                         return Ok(());
-                    }
+                    };
                     self.make_t(outer_w, p ^ 1);
                     let next = self.in_blossom[self.endpoint(mate)];
-                    self.make_s(next, mate ^ 1);
+                    self.make_s(next, Some(mate ^ 1));
                 }
-                SHRINK => {
-                    let p = payload;
+                Event::Shrink(p) => {
                     let (u, w) = (self.endpoint(p ^ 1), self.endpoint(p));
                     if self.in_blossom[u] == self.in_blossom[w] {
                         continue;
@@ -623,15 +645,15 @@ impl Blossom {
                     let base = self.scan_blossom(u, w);
                     self.add_blossom(base, p >> 1);
                 }
-                TO_BOUNDARY => {
+                Event::ToBoundary(v) => {
                     self.delta = time;
-                    self.augment_path(payload, BOUNDARY);
+                    self.augment_path(v, Mate::Boundary);
                     self.end_tree();
                     return Ok(());
                 }
-                _ => {
-                    let b = payload;
-                    if self.parent[b] != NONE || self.label[b] != Label::T || self.dual[b] != time {
+                Event::Expand(b) => {
+                    if self.parent[b].is_some() || self.label[b] != Label::T || self.dual[b] != time
+                    {
                         continue;
                     }
                     self.delta = time;
@@ -643,7 +665,7 @@ impl Blossom {
         self.leaves.clear();
         for i in 0..self.tree.len() {
             let x = self.tree[i];
-            if self.parent[x] == NONE && self.label[x] != Label::Free {
+            if self.parent[x].is_none() && self.label[x] != Label::Free {
                 self.collect_leaves(x);
             }
         }
@@ -658,7 +680,7 @@ impl Blossom {
     fn end_tree(&mut self) {
         for i in 0..self.tree.len() {
             let x = self.tree[i];
-            if self.parent[x] == NONE && self.label[x] == Label::S && self.delta > 0 {
+            if self.parent[x].is_none() && self.label[x] == Label::S && self.delta > 0 {
                 self.leaves.clear();
                 self.collect_leaves(x);
                 for j in 0..self.leaves.len() {
@@ -669,11 +691,11 @@ impl Blossom {
                     }
                 }
             }
-            if self.parent[x] == NONE && self.label[x] != Label::Free {
+            if self.parent[x].is_none() && self.label[x] != Label::Free {
                 self.set_label(x, Label::Free);
             }
             self.label[x] = Label::Free;
-            self.label_end[x] = NONE;
+            self.label_end[x] = None;
         }
         self.tree.clear();
         self.heap.clear();
@@ -684,21 +706,19 @@ impl Blossom {
     fn scan_blossom(&mut self, u: usize, w: usize) -> usize {
         self.next_mark();
         let generation = self.mark_generation;
-        let (mut v, mut w) = (u, w);
-        while v != NONE {
-            let b = self.in_blossom[v];
+        let (mut v, mut w) = (Some(u), Some(w));
+        while let Some(x) = v {
+            let b = self.in_blossom[x];
             if self.mark[b] == generation {
                 return self.base[b];
             }
             self.mark[b] = generation;
-            v = if self.label_end[b] == NONE {
-                NONE
-            } else {
-                let t = self.endpoint(self.label_end[b]);
-                let bt = self.in_blossom[t];
-                self.endpoint(self.label_end[bt])
-            };
-            if w != NONE {
+            // Up the tree: from S node `b` through its T parent to the next S node.
+            v = self.label_end[b].map(|p| {
+                let bt = self.in_blossom[self.endpoint(p)];
+                self.endpoint(self.label_end[bt].expect("a T node has a tree parent"))
+            });
+            if w.is_some() {
                 std::mem::swap(&mut v, &mut w);
             }
         }
@@ -713,30 +733,33 @@ impl Blossom {
         let mut bw = self.in_blossom[w];
         let b = self.unused.pop().expect("at most n/2 blossoms");
         self.base[b] = base;
-        self.parent[b] = NONE;
-        self.parent[bb] = b;
+        self.parent[b] = None;
+        self.parent[bb] = Some(b);
         let mut path = std::mem::take(&mut self.children[b]);
         let mut endps = std::mem::take(&mut self.child_endpoints[b]);
         path.clear();
         endps.clear();
         while bv != bb {
-            self.parent[bv] = b;
+            self.parent[bv] = Some(b);
             path.push(bv);
-            endps.push(self.label_end[bv]);
-            bv = self.in_blossom[self.endpoint(self.label_end[bv])];
+            let p = self.label_end[bv].expect("a non-root node has a tree parent");
+            endps.push(p);
+            bv = self.in_blossom[self.endpoint(p)];
         }
         path.push(bb);
         path.reverse();
         endps.reverse();
         endps.push(2 * k);
         while bw != bb {
-            self.parent[bw] = b;
+            self.parent[bw] = Some(b);
             path.push(bw);
-            endps.push(self.label_end[bw] ^ 1);
-            bw = self.in_blossom[self.endpoint(self.label_end[bw])];
+            let p = self.label_end[bw].expect("a non-root node has a tree parent");
+            endps.push(p ^ 1);
+            bw = self.in_blossom[self.endpoint(p)];
         }
         // Children become inner: fix their duals; T children's vertices turn S.
-        let mut new_s = Vec::new();
+        let mut new_s = std::mem::take(&mut self.new_s);
+        new_s.clear();
         for &c in &path {
             let s = sign(self.label[c]);
             if c >= self.n {
@@ -760,9 +783,10 @@ impl Blossom {
         self.label_end[b] = self.label_end[bb];
         self.dual[b] = -self.delta;
         self.tree.push(b);
-        for x in new_s {
+        for &x in &new_s {
             self.push_s_events(x);
         }
+        self.new_s = new_s;
     }
 
     /// Expands T blossom `b` (its dual is zero), relabelling the even path through it.
@@ -777,9 +801,9 @@ impl Blossom {
         let children = std::mem::take(&mut self.children[b]);
         let endps = std::mem::take(&mut self.child_endpoints[b]);
         for &c in &children {
-            self.parent[c] = NONE;
+            self.parent[c] = None;
             self.label[c] = Label::Free;
-            self.label_end[c] = NONE;
+            self.label_end[c] = None;
             self.leaves.clear();
             self.collect_leaves(c);
             for i in 0..self.leaves.len() {
@@ -789,7 +813,8 @@ impl Blossom {
         }
         let len = children.len() as isize;
         let at = |j: isize| (((j % len) + len) % len) as usize;
-        let entry = self.in_blossom[self.endpoint(self.label_end[b] ^ 1)];
+        let label_end = self.label_end[b].expect("a T blossom has a tree parent");
+        let entry = self.in_blossom[self.endpoint(label_end ^ 1)];
         let mut j = children
             .iter()
             .position(|&c| c == entry)
@@ -800,13 +825,15 @@ impl Blossom {
         } else {
             (-1, 1)
         };
-        let mut p = self.label_end[b];
+        let mut p = label_end;
         while j != 0 {
             let t_child = self.in_blossom[self.endpoint(p ^ 1)];
             self.make_t(t_child, p);
-            let mate = self.mate[self.base[t_child]];
+            let Mate::Remote(mate) = self.mate[self.base[t_child]] else {
+                unreachable!("the T children of an expanded blossom are matched inside it")
+            };
             let s_child = self.in_blossom[self.endpoint(mate)];
-            self.make_s(s_child, mate ^ 1);
+            self.make_s(s_child, Some(mate ^ 1));
             j += jstep;
             p = endps[at(j - trick as isize)] ^ trick;
             j += jstep;
@@ -828,7 +855,7 @@ impl Blossom {
             j += jstep;
         }
         self.label[b] = Label::Free;
-        self.label_end[b] = NONE;
+        self.label_end[b] = None;
         self.dual[b] = 0;
         self.children[b] = children;
         self.children[b].clear();
@@ -840,8 +867,8 @@ impl Blossom {
     /// Swaps matched and unmatched edges inside blossom `b` so that vertex `v` becomes its base.
     fn augment_blossom(&mut self, b: usize, v: usize) {
         let mut t = v;
-        while self.parent[t] != b {
-            t = self.parent[t];
+        while self.parent[t] != Some(b) {
+            t = self.parent[t].expect("v lies inside b");
         }
         if t >= self.n {
             self.augment_blossom(t, v);
@@ -874,8 +901,8 @@ impl Blossom {
                 self.augment_blossom(t2, x);
             }
             let (x, y) = (self.endpoint(p), self.endpoint(p ^ 1));
-            self.mate[x] = p ^ 1;
-            self.mate[y] = p;
+            self.mate[x] = Mate::Remote(p ^ 1);
+            self.mate[y] = Mate::Remote(p);
         }
         self.children[b].rotate_left(i as usize);
         self.child_endpoints[b].rotate_left(i as usize);
@@ -891,32 +918,31 @@ impl Blossom {
         if outer_w >= self.n {
             self.augment_blossom(outer_w, w);
         }
-        self.mate[w] = p ^ 1;
-        self.augment_path(u, p);
+        self.mate[w] = Mate::Remote(p ^ 1);
+        self.augment_path(u, Mate::Remote(p));
     }
 
-    /// Matches S vertex `s` to remote endpoint `p` (or the boundary) and flips the tree path
-    /// from `s` back to the root.
-    fn augment_path(&mut self, mut s: usize, mut p: usize) {
+    /// Matches S vertex `s` to `mate` (a remote endpoint or the boundary) and flips the tree
+    /// path from `s` back to the root.
+    fn augment_path(&mut self, mut s: Node, mut mate: Mate) {
         loop {
             let bs = self.in_blossom[s];
             if bs >= self.n {
                 self.augment_blossom(bs, s);
             }
-            self.mate[s] = p;
-            if self.label_end[bs] == NONE {
+            self.mate[s] = mate;
+            let Some(p) = self.label_end[bs] else {
                 break;
-            }
-            let t = self.endpoint(self.label_end[bs]);
-            let bt = self.in_blossom[t];
-            let le = self.label_end[bt];
+            };
+            let bt = self.in_blossom[self.endpoint(p)];
+            let le = self.label_end[bt].expect("a T node has a tree parent");
             s = self.endpoint(le);
             let j = self.endpoint(le ^ 1);
             if bt >= self.n {
                 self.augment_blossom(bt, j);
             }
-            self.mate[j] = le;
-            p = le ^ 1;
+            self.mate[j] = Mate::Remote(le);
+            mate = Mate::Remote(le ^ 1);
         }
     }
 }

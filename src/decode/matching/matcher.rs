@@ -22,13 +22,18 @@
 //!    group are checked by a search from each member of radius `pot - z(outermost blossom)`,
 //!    which bounds what the pair's own blossoms leave of the potentials.
 //! 5. Violated pairs are added and the matching is repaired rather than recomputed
-//!    ([`Blossom::resolve`]). The check of step 4 finds at least one violated pair whenever
-//!    one exists, not necessarily all of them. After a repair, only events whose duals rose
-//!    can be in *new* violations, so they are searched first (a cheap local search); the
-//!    matching is final only when a full check of step 4 finds nothing. Then the duals are
-//!    feasible for the complete pair graph, so the matching is optimal over all pairs; and so
-//!    is its cost, although candidate costs were upper bounds on distances (the matched costs
-//!    equal the dual objective, a lower bound on the optimum).
+//!    ([`Blossom::resolve`]), which leaves every added pair with a non-negative reduced cost.
+//!    The cross-group check of step 4 finds at least one violated pair whenever one exists,
+//!    not necessarily all of them; the in-group check finds all. A pair's reduced cost drops
+//!    only when a dual holding one of its ends rises ([`Blossom::raised`]), and two events
+//!    join one group only through a blossom whose dual rose. So after the first full check,
+//!    a violated pair either lies across groups (the cross-group check finds one) or lies
+//!    inside a group with an end raised since the last in-group check (a local search from
+//!    those events, of radius `(q + max q of the group) / 2`, finds all of these); the in-group
+//!    check is repeated only when many events were raised. The matching is final when neither finds anything. Then the
+//!    duals are feasible for the complete pair graph, so the matching is optimal over all
+//!    pairs; and so is its cost, although candidate costs were upper bounds on distances (the
+//!    matched costs equal the dual objective, a lower bound on the optimum).
 
 use super::blossom::{Blossom, Partner};
 use super::error::MatchingError;
@@ -91,6 +96,8 @@ pub struct Workspace {
     component_events: Vec<u32>,
     /// Per event: its group in the solved matching (see [`Blossom::group`]).
     group: Vec<usize>,
+    /// Scratch of the local in-group search: per group, the largest `q` of its members.
+    group_best: Vec<i64>,
     /// Per event: how far its region may grow when collecting candidates, and whether the
     /// limit is strict.
     limits: Vec<i64>,
@@ -264,6 +271,7 @@ impl Matcher {
             touched: Vec::new(),
             component_events: vec![0; self.num_components],
             group: Vec::new(),
+            group_best: Vec::new(),
             limits: Vec::new(),
             strict: Vec::new(),
             candidates: Vec::new(),
@@ -515,26 +523,30 @@ impl View<'_> {
                     }
                 }
                 Ok(()) => {
-                    // Re-check near what changed, or everything when much changed.
+                    // Which pairs can be violated now (see the module notes, step 5): pairs
+                    // across groups, found by the cross-group check (it finds one whenever
+                    // there is one), and pairs inside a group with an end whose duals rose
+                    // since the last check of the pairs inside groups (`raised`), found by a
+                    // local search. A pair with no raised end that is inside a group now was
+                    // inside one at that check, which found every such violation. When much
+                    // was raised, everything is checked again.
                     let changed = match verified {
                         true => ws.blossom.raised().len(),
                         false => ws.events.len(),
                     };
-                    // The local search finds only the violations that the re-solve created;
-                    // the full check can miss some of the older ones (it guarantees one, not
-                    // all), so the matching is final only once a full check finds none.
-                    let mut added = 0;
-                    if 8 * changed < ws.events.len() {
-                        added = self.add_violated_pairs_near_changes(ws);
-                    }
-                    if added == 0 {
-                        added = self.add_violated_pairs(ws);
-                    }
+                    let added = if 8 * changed < ws.events.len() {
+                        match self.add_violated_pairs_near_changes(ws) {
+                            0 => self.add_violated_pairs(ws, false),
+                            added => added,
+                        }
+                    } else {
+                        ws.blossom.clear_raised();
+                        self.add_violated_pairs(ws, true)
+                    };
                     if added == 0 {
                         return Ok(());
                     }
                     verified = true;
-                    ws.blossom.clear_raised();
                 }
             }
             for c in &ws.candidates[start..] {
@@ -545,25 +557,46 @@ impl View<'_> {
         }
     }
 
-    /// After a re-solve: only pairs with a raised endpoint (see [`Blossom::raised`]) can have
-    /// become violated. Searches from each such event far enough to meet any partner it could
-    /// violate with.
+    /// After a re-solve: only pairs with an end raised since the last in-group check (see
+    /// [`Blossom::raised`]) can have become violated inside a group. Searches from each raised
+    /// event in a group far enough to meet any partner of its group it could violate with
+    /// (pairs across groups are left to the cross-group check).
     fn add_violated_pairs_near_changes(&self, ws: &mut Workspace) -> usize {
         let start = ws.candidates.len();
         let count = ws.events.len();
-        let max_pot = (0..count)
-            .map(|i| ws.blossom.potential(i))
-            .max()
-            .unwrap_or(0);
+        let mut groups = std::mem::take(&mut ws.group);
+        groups.clear();
+        groups.extend((0..count).map(|i| ws.blossom.group(i)));
+        // Per group (a vertex or blossom index, below `2 * count`): the largest `q` of its
+        // members, `q = pot - z(outermost blossom)` as in the in-group check.
+        let mut best = std::mem::take(&mut ws.group_best);
+        best.clear();
+        best.resize(2 * count, i64::MIN);
+        for (i, &g) in groups.iter().enumerate() {
+            if g != i {
+                let q = ws.blossom.potential(i) - ws.blossom.outermost_dual(i);
+                best[g] = best[g].max(q);
+            }
+        }
         for k in 0..ws.blossom.raised().len() {
             let i = ws.blossom.raised()[k];
-            let pot_i = ws.blossom.potential(i);
-            if pot_i + max_pot <= 0 {
+            let group = groups[i];
+            if group == i {
                 continue;
             }
-            // Stop once `2 * length >= pot_i + max_pot` (lengths are integers).
-            self.add_violations_from(ws, i, (pot_i + max_pot + 1) / 2, |_, _| true);
+            let outer = ws.blossom.outermost_dual(i);
+            let reach = ws.blossom.potential(i) - outer + best[group];
+            if reach <= 0 {
+                continue;
+            }
+            // A violated partner has `2 d < q_i + q_j <= reach`: stop once
+            // `2 * length >= reach` (lengths are integers).
+            self.add_violations_from(ws, i, (reach + 1) / 2, |j, bare| {
+                groups[j] == group && bare + 2 * outer < 0
+            });
         }
+        ws.group = groups;
+        ws.group_best = best;
         dedup_candidates(&mut ws.candidates, start);
         ws.candidates.len() - start
     }
@@ -628,9 +661,9 @@ impl View<'_> {
 
     /// Candidate pairs: events whose regions touch when all grow at the same rate. Each region
     /// grows to its boundary distance at most (a pair is worth matching only if
-    /// `d(u, v) < b(u) + b(v)`, and then the two balls meet) and stops once it touches another
-    /// region: a heuristic for a small first candidate set; the certificate finds the pairs it
-    /// misses.
+    /// `d(u, v) < b(u) + b(v)`, and then the two balls meet) and stops a little after it
+    /// touches another region (at three quarters of the contact's value, see [`Regions::grow`]):
+    /// a heuristic for a small first candidate set; the certificate finds the pairs it misses.
     fn find_candidates(&self, ws: &mut Workspace) {
         let Workspace {
             regions,
@@ -714,9 +747,10 @@ impl View<'_> {
         }
     }
 
-    /// Checks the duals against every pair of events (see the module notes); adds the pairs
-    /// with negative reduced cost and returns how many were added.
-    fn add_violated_pairs(&self, ws: &mut Workspace) -> usize {
+    /// Checks the duals against every pair of events in different groups and, if `in_groups`,
+    /// every pair inside one group (see the module notes); adds the pairs with negative reduced
+    /// cost and returns how many were added.
+    fn add_violated_pairs(&self, ws: &mut Workspace, in_groups: bool) -> usize {
         let start = ws.candidates.len();
         let count = ws.events.len();
         let max_pot = (0..count)
@@ -756,7 +790,7 @@ impl View<'_> {
         // a search of that radius from each member meets every partner it could violate with
         // the larger `q`.
         let groups = std::mem::take(&mut ws.group);
-        for i in 0..count {
+        for i in (0..count).filter(|_| in_groups) {
             let group = groups[i];
             if group == i {
                 continue;

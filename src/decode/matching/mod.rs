@@ -10,14 +10,14 @@
 //! - [`correlated`]: correlated (two-pass) matching, PyMatching's `enable_correlations`.
 //! - [`decoder`]: [`MwpmDecoder`], the batch [`crate::decode::Decoder`] over a [`Matcher`].
 
-pub mod blossom;
+pub(crate) mod blossom;
 pub mod correlated;
 pub mod decoder;
 pub mod error;
 pub mod from_dem;
 pub mod graph;
 pub mod matcher;
-pub mod paths;
+pub(crate) mod paths;
 
 pub use decoder::MwpmDecoder;
 pub use error::MatchingError;

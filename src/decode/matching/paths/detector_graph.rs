@@ -1,0 +1,478 @@
+//! The detector graph: a compressed-sparse-row adjacency structure with integer edge costs
+//! (weights scaled by [`WEIGHT_RESOLUTION`]), and every detector's shortest path to the
+//! boundary, kept up to date when a shot changes some weights.
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
+use super::super::error::MatchingError;
+use super::super::graph::MatchingGraph;
+
+/// Edge weights are rounded to integer multiples of `1 / WEIGHT_RESOLUTION` (2^-24, about
+/// 6e-8). The matching is exactly optimal for these integer costs; the weight reported for a
+/// matching is the sum of the original floating-point weights along the chosen paths.
+pub const WEIGHT_RESOLUTION: f64 = (1u64 << 24) as f64;
+
+/// Distance of an unreachable target (large, but far from overflowing when added twice).
+pub const UNREACHABLE: i64 = i64::MAX / 4;
+
+/// Largest total integer cost of all edges; keeps every sum of path costs and doubled duals
+/// far from `i64` overflow.
+const MAX_TOTAL_COST: i64 = 1 << 58;
+
+/// Marker for "no edge" in predecessor arrays.
+pub const NO_EDGE: u32 = u32::MAX;
+
+/// The detector graph in compressed-sparse-row form, with integer costs `|w|` scaled by
+/// [`WEIGHT_RESOLUTION`], plus the shortest path from every detector to the boundary.
+#[derive(Clone, Debug)]
+pub struct DetectorGraph {
+    /// Per detector `v`: its adjacency slots are `offsets[v]..offsets[v + 1]`.
+    pub(super) offsets: Vec<u32>,
+    /// Per slot: the neighbour and the edge leading there.
+    pub(super) slots: Vec<Slot>,
+    /// Per graph edge: observables mask, `|weight|` and its integer cost.
+    pub(super) edge_observables: Vec<u64>,
+    pub(super) edge_weights: Vec<f64>,
+    edge_costs: Vec<i64>,
+    /// Per graph edge: its slots in the adjacency lists of its two ends (`u32::MAX` for the
+    /// boundary side).
+    edge_slots: Vec<[u32; 2]>,
+    /// Per detector: integer distance to the boundary (`UNREACHABLE` if none).
+    boundary_distance: Vec<i64>,
+    boundary_observables: Vec<u64>,
+    boundary_weight: Vec<f64>,
+    /// Per detector: first edge on its shortest path to the boundary.
+    boundary_next_edge: Vec<u32>,
+    /// Per graph edge: endpoints (`b == u32::MAX` for boundary edges).
+    edge_ends: Vec<(u32, u32)>,
+}
+
+/// One entry of a detector's adjacency list: everything a search reads to relax an edge, in
+/// one place.
+#[derive(Clone, Copy, Debug, Default)]
+pub(super) struct Slot {
+    /// The detector at the other end.
+    pub(super) neighbour: u32,
+    /// The graph edge.
+    pub(super) edge: u32,
+    /// Its integer cost.
+    pub(super) cost: i64,
+    /// Its observables.
+    pub(super) observables: u64,
+    /// Its absolute weight.
+    pub(super) weight: f64,
+}
+
+/// Rounds a non-negative weight to its integer cost.
+fn integer_cost(weight: f64) -> i64 {
+    (weight * WEIGHT_RESOLUTION).round() as i64
+}
+
+impl DetectorGraph {
+    /// Builds the adjacency structure from the absolute values of the edge weights and computes
+    /// every detector's distance to the boundary.
+    pub fn new(graph: &MatchingGraph) -> Result<Self, MatchingError> {
+        let n = graph.num_detectors;
+        if n >= u32::MAX as usize || graph.edges.len() >= u32::MAX as usize {
+            return Err(MatchingError::GraphTooLarge);
+        }
+        let mut degree = vec![0u32; n + 1];
+        let mut total: i64 = 0;
+        for (index, e) in graph.edges.iter().enumerate() {
+            if !e.weight.is_finite() {
+                return Err(MatchingError::BadWeight {
+                    edge: index,
+                    weight: e.weight,
+                });
+            }
+            let bad_node = if e.a >= n {
+                Some(e.a)
+            } else {
+                e.b.filter(|&b| b >= n)
+            };
+            if let Some(node) = bad_node {
+                return Err(MatchingError::EdgeOutOfRange {
+                    edge: index,
+                    node,
+                    num_detectors: n,
+                });
+            }
+            if e.b == Some(e.a) {
+                return Err(MatchingError::SelfLoop {
+                    edge: index,
+                    node: e.a,
+                });
+            }
+            total = total.saturating_add(integer_cost(e.weight.abs()));
+            if total > MAX_TOTAL_COST {
+                return Err(MatchingError::WeightsTooLarge);
+            }
+            if let Some(b) = e.b {
+                degree[e.a] += 1;
+                degree[b] += 1;
+            }
+        }
+        let mut offsets = vec![0u32; n + 1];
+        for v in 0..n {
+            offsets[v + 1] = offsets[v] + degree[v];
+        }
+        let m2 = offsets[n] as usize;
+        let mut fill = offsets.clone();
+        let mut adjacency = vec![Slot::default(); m2];
+        let mut edge_ends = Vec::with_capacity(graph.edges.len());
+        let mut edge_slots = Vec::with_capacity(graph.edges.len());
+        for (index, e) in graph.edges.iter().enumerate() {
+            let cost = integer_cost(e.weight.abs());
+            match e.b {
+                Some(b) => {
+                    let mut ends = [u32::MAX; 2];
+                    for (k, (x, y)) in [(e.a, b), (b, e.a)].into_iter().enumerate() {
+                        let slot = fill[x] as usize;
+                        adjacency[slot] = Slot {
+                            neighbour: y as u32,
+                            edge: index as u32,
+                            cost,
+                            observables: e.observables,
+                            weight: e.weight.abs(),
+                        };
+                        ends[k] = slot as u32;
+                        fill[x] += 1;
+                    }
+                    edge_ends.push((e.a as u32, b as u32));
+                    edge_slots.push(ends);
+                }
+                None => {
+                    edge_ends.push((e.a as u32, u32::MAX));
+                    edge_slots.push([u32::MAX; 2]);
+                }
+            }
+        }
+        let mut g = DetectorGraph {
+            offsets,
+            slots: adjacency,
+            edge_observables: graph.edges.iter().map(|e| e.observables).collect(),
+            edge_weights: graph.edges.iter().map(|e| e.weight.abs()).collect(),
+            edge_costs: graph
+                .edges
+                .iter()
+                .map(|e| integer_cost(e.weight.abs()))
+                .collect(),
+            edge_slots,
+            boundary_distance: vec![UNREACHABLE; n],
+            boundary_observables: vec![0; n],
+            boundary_weight: vec![0.0; n],
+            boundary_next_edge: vec![NO_EDGE; n],
+            edge_ends,
+        };
+        g.compute_boundary_paths();
+        Ok(g)
+    }
+
+    /// Multi-source Dijkstra from the boundary.
+    fn compute_boundary_paths(&mut self) {
+        self.boundary_distance.fill(UNREACHABLE);
+        self.boundary_observables.fill(0);
+        self.boundary_weight.fill(0.0);
+        self.boundary_next_edge.fill(NO_EDGE);
+        let mut heap = BinaryHeap::new();
+        for (index, &(a, b)) in self.edge_ends.iter().enumerate() {
+            if b == u32::MAX {
+                let a = a as usize;
+                let cost = self.edge_costs[index];
+                if cost < self.boundary_distance[a] {
+                    self.boundary_distance[a] = cost;
+                    self.boundary_observables[a] = self.edge_observables[index];
+                    self.boundary_weight[a] = self.edge_weights[index];
+                    self.boundary_next_edge[a] = index as u32;
+                    heap.push(Reverse((cost, a as u32)));
+                }
+            }
+        }
+        self.settle_boundary_paths(heap, None);
+    }
+
+    /// Runs the boundary Dijkstra from the nodes in `heap` (their distances already set),
+    /// recording in `changed` every node whose distance it lowers.
+    fn settle_boundary_paths(
+        &mut self,
+        mut heap: BinaryHeap<Reverse<(i64, u32)>>,
+        mut changed: Option<&mut Vec<u32>>,
+    ) {
+        while let Some(Reverse((d, v))) = heap.pop() {
+            let v = v as usize;
+            if d > self.boundary_distance[v] {
+                continue;
+            }
+            for slot in self.offsets[v] as usize..self.offsets[v + 1] as usize {
+                let s = self.slots[slot];
+                let w = s.neighbour as usize;
+                let nd = d + s.cost;
+                if nd < self.boundary_distance[w] {
+                    let edge = s.edge as usize;
+                    self.boundary_distance[w] = nd;
+                    self.boundary_observables[w] =
+                        self.boundary_observables[v] ^ self.edge_observables[edge];
+                    self.boundary_weight[w] = self.boundary_weight[v] + self.edge_weights[edge];
+                    self.boundary_next_edge[w] = edge as u32;
+                    heap.push(Reverse((nd, w as u32)));
+                    if let Some(changed) = changed.as_deref_mut() {
+                        changed.push(w as u32);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Number of graph edges.
+    pub fn num_edges(&self) -> usize {
+        self.edge_ends.len()
+    }
+
+    /// Sets the absolute weight of `edge` (its cost, in both adjacency lists); the boundary
+    /// distances are not updated.
+    fn set_edge_weight(&mut self, edge: usize, weight: f64) {
+        let cost = integer_cost(weight);
+        self.edge_weights[edge] = weight;
+        self.edge_costs[edge] = cost;
+        for slot in self.edge_slots[edge] {
+            if slot != u32::MAX {
+                self.slots[slot as usize].cost = cost;
+                self.slots[slot as usize].weight = weight;
+            }
+        }
+    }
+
+    /// Replaces every edge's weight by `|weights[edge]|` and recomputes the boundary paths.
+    /// The weights must be finite and their total within the integer range.
+    pub fn set_weights(&mut self, weights: &[f64]) -> Result<(), MatchingError> {
+        debug_assert_eq!(weights.len(), self.num_edges());
+        let mut total: i64 = 0;
+        for (edge, &w) in weights.iter().enumerate() {
+            if !w.is_finite() {
+                return Err(MatchingError::BadWeight { edge, weight: w });
+            }
+            total = total.saturating_add(integer_cost(w.abs()));
+            if total > MAX_TOTAL_COST {
+                return Err(MatchingError::WeightsTooLarge);
+            }
+        }
+        for (edge, &w) in weights.iter().enumerate() {
+            self.set_edge_weight(edge, w.abs());
+        }
+        self.compute_boundary_paths();
+        Ok(())
+    }
+
+    /// Lowers edge weights: each `(edge, weight)` with `0 <= weight` below the edge's current
+    /// weight replaces it; the boundary distances are updated incrementally. Records the edges
+    /// and nodes changed (for [`DetectorGraph::restore`]).
+    pub fn lower_weights(
+        &mut self,
+        lowered: &[(usize, f64)],
+        edges_changed: &mut Vec<u32>,
+        nodes_changed: &mut Vec<u32>,
+    ) {
+        let mut heap = BinaryHeap::new();
+        for &(edge, w) in lowered {
+            let cost = integer_cost(w);
+            if w.is_nan() || w < 0.0 || cost >= self.edge_costs[edge] {
+                continue;
+            }
+            self.set_edge_weight(edge, w);
+            edges_changed.push(edge as u32);
+            let (a, b) = self.edge_ends[edge];
+            let ends = [(a, b), (b, a)];
+            for (from, to) in ends {
+                if to == u32::MAX {
+                    continue;
+                }
+                let to = to as usize;
+                let through = if from == u32::MAX {
+                    (cost, 0, w)
+                } else {
+                    let from = from as usize;
+                    if self.boundary_distance[from] == UNREACHABLE {
+                        continue;
+                    }
+                    (
+                        self.boundary_distance[from] + cost,
+                        self.boundary_observables[from],
+                        self.boundary_weight[from] + w,
+                    )
+                };
+                if through.0 < self.boundary_distance[to] {
+                    self.boundary_distance[to] = through.0;
+                    self.boundary_observables[to] = through.1 ^ self.edge_observables[edge];
+                    self.boundary_weight[to] = through.2;
+                    self.boundary_next_edge[to] = edge as u32;
+                    heap.push(Reverse((through.0, to as u32)));
+                    nodes_changed.push(to as u32);
+                }
+            }
+        }
+        self.settle_boundary_paths(heap, Some(nodes_changed));
+    }
+
+    /// Undoes [`DetectorGraph::lower_weights`]: copies the listed edges and nodes back from
+    /// `base` (the graph this one was cloned from).
+    pub fn restore(&mut self, base: &DetectorGraph, edges: &[u32], nodes: &[u32]) {
+        for &e in edges {
+            self.set_edge_weight(e as usize, base.edge_weights[e as usize]);
+        }
+        for &v in nodes {
+            let v = v as usize;
+            self.boundary_distance[v] = base.boundary_distance[v];
+            self.boundary_observables[v] = base.boundary_observables[v];
+            self.boundary_weight[v] = base.boundary_weight[v];
+            self.boundary_next_edge[v] = base.boundary_next_edge[v];
+        }
+    }
+
+    /// Number of detectors.
+    pub fn num_detectors(&self) -> usize {
+        self.offsets.len() - 1
+    }
+
+    /// Integer distance from `v` to the boundary ([`UNREACHABLE`] if there is none).
+    pub fn boundary_distance(&self, v: usize) -> i64 {
+        self.boundary_distance[v]
+    }
+
+    /// Observables flipped along `v`'s shortest path to the boundary.
+    pub fn boundary_observables(&self, v: usize) -> u64 {
+        self.boundary_observables[v]
+    }
+
+    /// Floating-point weight of `v`'s shortest path to the boundary.
+    pub fn boundary_weight(&self, v: usize) -> f64 {
+        self.boundary_weight[v]
+    }
+
+    /// The detectors of graph edge `edge` (`None` for the boundary side).
+    pub fn edge_ends(&self, edge: usize) -> (usize, Option<usize>) {
+        let (a, b) = self.edge_ends[edge];
+        (a as usize, (b != u32::MAX).then_some(b as usize))
+    }
+
+    /// Observables flipped by graph edge `edge`.
+    pub fn edge_observables(&self, edge: usize) -> u64 {
+        self.edge_observables[edge]
+    }
+
+    /// Appends the graph edges of `v`'s shortest path to the boundary.
+    pub fn boundary_path(&self, mut v: usize, out: &mut Vec<usize>) {
+        loop {
+            let edge = self.boundary_next_edge[v];
+            debug_assert_ne!(edge, NO_EDGE);
+            out.push(edge as usize);
+            let (a, b) = self.edge_ends[edge as usize];
+            if b == u32::MAX {
+                return;
+            }
+            v = if a as usize == v {
+                b as usize
+            } else {
+                a as usize
+            };
+        }
+    }
+
+    /// Endpoints of a graph edge (`None` for the boundary side).
+    pub(super) fn other_end(&self, edge: usize, v: usize) -> usize {
+        let (a, b) = self.edge_ends[edge];
+        if a as usize == v {
+            b as usize
+        } else {
+            a as usize
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::super::graph::GraphEdge;
+    use super::*;
+
+    fn edge(a: usize, b: Option<usize>, weight: f64, observables: u64) -> GraphEdge {
+        GraphEdge {
+            a,
+            b,
+            probability: 0.1,
+            weight,
+            observables,
+        }
+    }
+
+    /// A path 0 - 1 - 2 with the boundary at both ends.
+    fn path_graph() -> MatchingGraph {
+        MatchingGraph {
+            num_detectors: 3,
+            num_observables: 1,
+            edges: vec![
+                edge(0, None, 1.0, 1),
+                edge(0, Some(1), 1.0, 0),
+                edge(1, Some(2), 1.0, 0),
+                edge(2, None, 3.5, 0),
+            ],
+        }
+    }
+
+    #[test]
+    fn boundary_paths_lowering_and_restore() {
+        let base = DetectorGraph::new(&path_graph()).unwrap();
+        let unit = integer_cost(1.0);
+        assert_eq!(base.boundary_distance(0), unit);
+        assert_eq!(base.boundary_distance(1), 2 * unit);
+        assert_eq!(base.boundary_distance(2), 3 * unit);
+        assert_eq!(base.boundary_observables(2), 1);
+        assert_eq!(base.boundary_weight(2), 3.0);
+        let mut path = Vec::new();
+        base.boundary_path(2, &mut path);
+        assert_eq!(path, vec![2, 1, 0]);
+
+        let mut g = base.clone();
+        let (mut edges, mut nodes) = (Vec::new(), Vec::new());
+        g.lower_weights(&[(3, 0.5)], &mut edges, &mut nodes);
+        assert_eq!(g.boundary_distance(2), integer_cost(0.5));
+        assert_eq!(g.boundary_distance(1), integer_cost(1.5));
+        assert_eq!(g.boundary_observables(2), 0);
+        assert_eq!(g.boundary_distance(0), unit);
+        g.restore(&base, &edges, &nodes);
+        for v in 0..3 {
+            assert_eq!(g.boundary_distance(v), base.boundary_distance(v));
+            assert_eq!(g.boundary_observables(v), base.boundary_observables(v));
+        }
+
+        g.set_weights(&[1.0, 1.0, 1.0, -0.25]).unwrap();
+        assert_eq!(g.boundary_distance(2), integer_cost(0.25));
+        assert!(g.set_weights(&[f64::NAN, 1.0, 1.0, 1.0]).is_err());
+    }
+
+    #[test]
+    fn refuses_bad_graphs() {
+        let mut g = path_graph();
+        g.edges.push(edge(1, Some(1), 1.0, 0));
+        assert!(matches!(
+            DetectorGraph::new(&g),
+            Err(MatchingError::SelfLoop { .. })
+        ));
+        let mut g = path_graph();
+        g.edges.push(edge(0, Some(7), 1.0, 0));
+        assert!(matches!(
+            DetectorGraph::new(&g),
+            Err(MatchingError::EdgeOutOfRange { .. })
+        ));
+        let mut g = path_graph();
+        g.edges[0].weight = f64::INFINITY;
+        assert!(matches!(
+            DetectorGraph::new(&g),
+            Err(MatchingError::BadWeight { .. })
+        ));
+        let mut g = path_graph();
+        let c = path_graph().num_detectors;
+        g.num_detectors = c + 1;
+        let isolated = DetectorGraph::new(&g).unwrap();
+        assert_eq!(isolated.boundary_distance(c), UNREACHABLE);
+    }
+}

@@ -1,0 +1,21 @@
+//! Shortest paths on the detector graph, in four parts:
+//!
+//! - [`radix_heap`]: the monotone integer priority queue of every search;
+//! - [`detector_graph`]: the compact adjacency structure with integer edge costs and every
+//!   detector's shortest path to the boundary;
+//! - [`dijkstra`]: a reusable truncated Dijkstra search from one detector;
+//! - [`regions`]: simultaneous growth from many detection events (a Voronoi diagram) and the
+//!   contacts between their regions.
+//!
+//! Costs are integers (see [`detector_graph::WEIGHT_RESOLUTION`]) so that the matching built on top of these
+//! distances is exact. Along every search the observable mask and the floating-point weight of
+//! the path found are carried, so a matched pair's effect and weight need no second pass.
+
+pub(crate) mod detector_graph;
+pub(crate) mod dijkstra;
+pub(crate) mod radix_heap;
+pub(crate) mod regions;
+
+pub(crate) use detector_graph::{DetectorGraph, UNREACHABLE};
+pub(crate) use dijkstra::{Control, Dijkstra};
+pub(crate) use regions::{Contact, Regions};
