@@ -18,7 +18,7 @@ use rayon::prelude::*;
 
 use qecd::bits::{bytes_per_row, BitMatrix};
 use qecd::decode::matching::decoder::Scratch;
-use qecd::decode::matching::from_dem::{dem_graph, MASK_OBSERVABLES};
+use qecd::decode::matching::from_dem::MASK_OBSERVABLES;
 use qecd::decode::matching::MwpmDecoder;
 use qecd::decode::{DecodeError, Decoder};
 use qecd::dem::parse_dem;
@@ -153,11 +153,12 @@ impl Matching {
         } else {
             (MwpmDecoder::from_dem(&dem).map_err(value_error)?, None)
         };
-        let edges = dem_graph(&dem)
-            .graph
-            .edges
-            .iter()
-            .map(|e| [e.a as i64, e.b.map_or(-1, |b| b as i64)])
+        let matcher = decoder.matcher();
+        let edges = (0..matcher.num_edges())
+            .map(|e| {
+                let (a, b) = matcher.edge_ends(e);
+                [a as i64, b.map_or(-1, |b| b as i64)]
+            })
             .collect();
         Ok(Matching {
             decoder,

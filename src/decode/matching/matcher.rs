@@ -256,6 +256,11 @@ impl Matcher {
         self.num_observables
     }
 
+    /// The detectors of edge `edge` (in the graph's edge order), `None` for the boundary.
+    pub fn edge_ends(&self, edge: usize) -> (usize, Option<usize>) {
+        self.graph.edge_ends(edge)
+    }
+
     /// Fresh scratch space for this matcher.
     pub fn workspace(&self) -> Workspace {
         let n = self.num_detectors();
