@@ -11,8 +11,10 @@ fi
 stamp="$venv/.qecd-requirements"
 want="$(cat "$root/scripts/requirements-test.txt"; echo "torch==2.11.0")"
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
-  "$venv/bin/pip" install --quiet --upgrade pip
-  "$venv/bin/pip" install --quiet -r "$root/scripts/requirements-test.txt" "torch==2.11.0"
+  # No pip cache: PyTorch and its CUDA libraries are several GB, and a cached copy of the
+  # wheels beside the installed ones has filled a CI machine's disk.
+  "$venv/bin/pip" install --quiet --no-cache-dir --upgrade pip
+  "$venv/bin/pip" install --quiet --no-cache-dir -r "$root/scripts/requirements-test.txt" "torch==2.11.0"
   printf '%s' "$want" > "$stamp"
 fi
 export PATH="$venv/bin:$PATH"

@@ -10,7 +10,7 @@ venv=target/pytest-venv
 python="${PYTHON:-python3}"
 rm -rf "$venv"
 "$python" -m venv "$venv"
-"$venv/bin/pip" install --quiet . -r scripts/requirements-python-test.txt
+"$venv/bin/pip" install --quiet --no-cache-dir . -r scripts/requirements-python-test.txt
 set +e
 "$venv/bin/python" -m pytest tests/python -q -p no:cacheprovider "$@"
 status=$?
