@@ -84,13 +84,13 @@ fn local(c: &mut Criterion) {
         let ch = channel(NoiseSpec::Depolarizing, 0.16).unwrap();
         let shots = sample_toric(&code, &ch, SHOTS, 1, false);
         let dets = &shots.dets;
-        let q = local_posteriors(net, &code, dets, Device::Cpu).unwrap();
+        let q = local_posteriors(net, &code, dets, Device::Cpu, &[]).unwrap();
         group.throughput(Throughput::Elements(SHOTS as u64));
         group.bench_function(format!("L{l}_p0.16_network_and_matching"), |b| {
             b.iter(|| predict(&loaded.net, &code, dets, Device::Cpu, SHOTS).unwrap())
         });
         group.bench_function(format!("L{l}_p0.16_network"), |b| {
-            b.iter(|| local_posteriors(net, &code, dets, Device::Cpu).unwrap())
+            b.iter(|| local_posteriors(net, &code, dets, Device::Cpu, &[]).unwrap())
         });
         group.bench_function(format!("L{l}_p0.16_matching"), |b| {
             b.iter(|| decode_shots(&code, dets.as_bytes(), dets.stride(), &q, Y_SHIFT).unwrap())

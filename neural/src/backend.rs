@@ -52,6 +52,7 @@ impl NeuralBackend for TorchBackend {
         let device = options.device.parse().map_err(neural)?;
         let noise = input.toric.map(|t| t.noise.to_string());
         let decoder = NeuralDecoder::for_shots(&options.models, device, distance, noise.as_deref())
+            .and_then(|d| d.with_symmetries(options.symmetries))
             .map_err(neural)?;
         Ok(Box::new(decoder))
     }

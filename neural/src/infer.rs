@@ -16,6 +16,7 @@ use super::reweight::{decode_shots, Y_SHIFT};
 use super::{canonical_noise, NeuralError};
 use qecd::bits::BitMatrix;
 use qecd::code::toric::ToricCode;
+use qecd::code::toric_symmetry::{inverse_permutation, PointSymmetry};
 use qecd::decode::{DecodeError, Decoder};
 
 /// Bytes of one hidden activation (`chunk x width x L^2` floats) that the CPU's shots per
@@ -73,12 +74,15 @@ pub fn predict_classes(
 }
 
 /// The local network's posteriors for detector rows of `code`: `4 L^2` values per shot in
-/// error-row order (see [`super::local`]), shot after shot.
+/// error-row order (see [`super::local`]), shot after shot, averaged over `symmetries` (the
+/// identity alone when empty): for each symmetry `g`, the network reads `g` of the syndrome and
+/// its posteriors are moved back by `g^-1` (see [`qecd::code::toric_symmetry`]).
 pub fn local_posteriors(
     net: &LocalNet,
     code: &ToricCode,
     dets: &BitMatrix,
     device: Device,
+    symmetries: &[PointSymmetry],
 ) -> Result<Vec<f32>, NeuralError> {
     let l = code.distance();
     if dets.cols() != code.num_detectors() {
@@ -88,26 +92,76 @@ pub fn local_posteriors(
             data: dets.cols().to_string(),
         });
     }
+    let rows = dets.rows() as i64;
     let syn = grid_tensor(&bit_floats(dets), dets.rows(), 2, l, device);
-    let q = with_autocast(device, || net.posteriors(&syn)).to_device(Device::Cpu);
+    let q = match symmetries {
+        [] | [PointSymmetry::IDENTITY] => with_autocast(device, || net.posteriors(&syn)),
+        _ => {
+            let index = |perm: Vec<usize>| {
+                let perm: Vec<i64> = perm.into_iter().map(|k| k as i64).collect();
+                Tensor::from_slice(&perm).to_device(device)
+            };
+            let flat = syn.view([rows, -1]);
+            let mut sum: Option<Tensor> = None;
+            for g in symmetries {
+                let moved = flat
+                    .index_select(1, &index(g.syndrome_permutation(code)))
+                    .view([rows, 2, l as i64, l as i64]);
+                let q = with_autocast(device, || net.posteriors(&moved)).view([rows, -1]);
+                let back = index(inverse_permutation(&g.error_permutation(code)));
+                let q = q.index_select(1, &back);
+                sum = Some(match sum {
+                    Some(s) => s + q,
+                    None => q,
+                });
+            }
+            sum.expect("at least one symmetry") / symmetries.len() as f64
+        }
+    }
+    .to_device(Device::Cpu);
     let n = dets.rows() * 4 * l * l;
     let mut out = vec![0f32; n];
     q.f_copy_data(&mut out, n)?;
     Ok(out)
 }
 
-/// Predicted observable classes of the local network for detector rows: posteriors, `chunk`
-/// shots per forward pass, then matching on each shot's weights (in parallel).
+/// The first `count` of the toric code's point symmetries ([`PointSymmetry::all`]), for a model
+/// trained on noise `noise`: `count` must be 1, 2, 4, 8 or 16 (a group), and 16, which
+/// exchanges X and Z, needs noise that treats them alike.
+pub fn symmetries_for(count: usize, noise: &str) -> Result<Vec<PointSymmetry>, NeuralError> {
+    let count = count.max(1);
+    if ![1, 2, 4, 8, 16].contains(&count) {
+        return Err(NeuralError::InvalidConfig(format!(
+            "--symmetries {count}: expected 1, 2, 4, 8 or 16 (the sizes of the groups it \
+             averages over)"
+        )));
+    }
+    if count == 16 {
+        let c = super::channel(super::parse_noise(noise)?, 0.1)?;
+        if c.px != c.pz {
+            return Err(NeuralError::InvalidConfig(format!(
+                "--symmetries 16 exchanges X and Z errors, but the model's noise '{noise}' \
+                 does not treat them alike; use at most 8"
+            )));
+        }
+    }
+    Ok(PointSymmetry::all()[..count].to_vec())
+}
+
+/// Predicted observable classes of the local network for detector rows: posteriors (averaged
+/// over `symmetries`), `chunk` shots per forward pass, then matching on each shot's weights
+/// (in parallel).
 pub fn predict_local(
     net: &LocalNet,
     code: &ToricCode,
     dets: &BitMatrix,
     device: Device,
     chunk: usize,
+    symmetries: &[PointSymmetry],
 ) -> Result<Vec<u8>, NeuralError> {
     let mut out = Vec::with_capacity(dets.rows());
     for part in row_blocks(dets, chunk) {
-        let q = local_posteriors(net, code, &part, device)?;
+        let q = local_posteriors(net, code, &part, device, symmetries)?;
         out.extend(decode_shots(
             code,
             part.as_bytes(),
@@ -119,7 +173,8 @@ pub fn predict_local(
     Ok(out)
 }
 
-/// Predicted observable classes (4 bits per shot) of a network of either kind.
+/// Predicted observable classes (4 bits per shot) of a network of either kind (the local one
+/// on its plain posteriors).
 pub fn predict(
     net: &Network,
     code: &ToricCode,
@@ -129,7 +184,7 @@ pub fn predict(
 ) -> Result<Vec<u8>, NeuralError> {
     match net {
         Network::End(net) => predict_classes(net, code, dets, device, chunk),
-        Network::Local(net) => predict_local(net, code, dets, device, chunk),
+        Network::Local(net) => predict_local(net, code, dets, device, chunk, &[]),
     }
 }
 
@@ -139,6 +194,8 @@ pub struct NeuralDecoder {
     code: ToricCode,
     device: Device,
     chunk: usize,
+    /// Local models: the symmetries the posteriors are averaged over.
+    symmetries: Vec<PointSymmetry>,
 }
 
 impl std::fmt::Debug for NeuralDecoder {
@@ -147,6 +204,7 @@ impl std::fmt::Debug for NeuralDecoder {
             .field("distance", &self.code.distance())
             .field("device", &self.device)
             .field("chunk", &self.chunk)
+            .field("symmetries", &self.symmetries.len())
             .finish_non_exhaustive()
     }
 }
@@ -205,6 +263,7 @@ impl NeuralDecoder {
             code,
             device,
             chunk,
+            symmetries: vec![PointSymmetry::IDENTITY],
         };
         decoder.check_data(distance, None)?;
         Ok(decoder)
@@ -214,6 +273,25 @@ impl NeuralDecoder {
     pub fn with_chunk(mut self, chunk: usize) -> Self {
         self.chunk = chunk.max(1);
         self
+    }
+
+    /// Averages a local model's posteriors over the first `count` point symmetries of the torus
+    /// (see [`symmetries_for`]); END models refuse anything but 1.
+    pub fn with_symmetries(mut self, count: usize) -> Result<Self, NeuralError> {
+        let card = self.card();
+        if card.kind == ModelKind::End && count > 1 {
+            return Err(NeuralError::InvalidConfig(format!(
+                "--symmetries {count}: END models are already invariant; only local models \
+                 average over symmetries"
+            )));
+        }
+        self.symmetries = symmetries_for(count, &card.noise)?;
+        Ok(self)
+    }
+
+    /// How many symmetries the posteriors are averaged over.
+    pub fn symmetries(&self) -> usize {
+        self.symmetries.len()
     }
 
     /// The model's card.
@@ -272,7 +350,9 @@ impl NeuralDecoder {
                     classes.extend(predict_classes(net, &self.code, &part, self.device, rows)?);
                     continue;
                 }
-                Network::Local(net) => local_posteriors(net, &self.code, &part, self.device)?,
+                Network::Local(net) => {
+                    local_posteriors(net, &self.code, &part, self.device, &self.symmetries)?
+                }
             };
             classes.extend(decode_shots(
                 &self.code,

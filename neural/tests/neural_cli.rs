@@ -294,6 +294,39 @@ fn neural_without_a_model_and_bad_devices_are_clear_errors() {
     }
 }
 
+/// `threshold` on the shipped model `model` at L = 6 with `--symmetries n`.
+fn threshold_with_symmetries(model: &str, n: &str) -> assert_cmd::assert::Assert {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../decoders")
+        .join(model);
+    qecd()
+        .args([
+            "threshold",
+            "--decoder",
+            "neural",
+            "--device",
+            "cpu",
+            "--model",
+        ])
+        .arg(dir)
+        .args(["--symmetries", n, "--distances", "6", "--p", "0.1"])
+        .args(["--shots", "200", "--threads", "1"])
+        .assert()
+}
+
+#[test]
+fn symmetry_averaging_runs_on_local_models_and_bad_counts_are_refused() {
+    threshold_with_symmetries("local-depol", "16")
+        .success()
+        .stdout(predicate::str::is_match(r"neural\s+6\s+0\.1000\s+200\s").unwrap());
+    threshold_with_symmetries("local-depol", "3")
+        .failure()
+        .stderr(predicate::str::contains("expected 1, 2, 4, 8 or 16"));
+    threshold_with_symmetries("end-L6-depol", "2")
+        .failure()
+        .stderr(predicate::str::contains("END models are already invariant"));
+}
+
 #[test]
 fn qecd_hands_neural_commands_to_qecd_neural() {
     let light = std::path::Path::new(env!("CARGO_BIN_EXE_qecd-neural")).with_file_name("qecd");

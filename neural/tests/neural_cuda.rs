@@ -173,8 +173,8 @@ fn cuda_local_network_trains_and_matches_cpu_posteriors() {
         3,
         false,
     );
-    let qg = local_posteriors(g, &code, &shots.dets, tch::Device::Cuda(0)).unwrap();
-    let qc = local_posteriors(c, &code, &shots.dets, tch::Device::Cpu).unwrap();
+    let qg = local_posteriors(g, &code, &shots.dets, tch::Device::Cuda(0), &[]).unwrap();
+    let qc = local_posteriors(c, &code, &shots.dets, tch::Device::Cpu, &[]).unwrap();
     let worst = qg
         .iter()
         .zip(&qc)
@@ -230,7 +230,7 @@ fn device_throughput() {
             );
             let seconds = match &loaded.net {
                 Network::Local(net) => time_cuda(5, || {
-                    let _ = local_posteriors(net, &code, &shots.dets, device).unwrap();
+                    let _ = local_posteriors(net, &code, &shots.dets, device, &[]).unwrap();
                 }),
                 Network::End(net) => {
                     let batch = EncodedBatch::encode(&code, &shots.dets).unwrap();

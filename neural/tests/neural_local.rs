@@ -6,6 +6,7 @@ use std::path::Path;
 
 use qecd::bits::{get_bit, BitMatrix};
 use qecd::code::toric::ToricCode;
+use qecd::code::toric_symmetry::PointSymmetry;
 use qecd::decode::matching::Matcher;
 use qecd::decode::Decoder;
 use qecd::noise::NoiseSpec;
@@ -59,7 +60,7 @@ fn translated_syndromes_give_translated_posteriors() {
     for l in [5usize, 8] {
         let code = ToricCode::new(l).unwrap();
         let s = shots(&code, 0.12, 4, 3 + l as u64);
-        let q = local_posteriors(&net, &code, &s.dets, Device::Cpu).unwrap();
+        let q = local_posteriors(&net, &code, &s.dets, Device::Cpu, &[]).unwrap();
         let per = 4 * l * l;
         let mut worst: f32 = 0.0;
         let mut moved: f32 = 0.0;
@@ -68,7 +69,7 @@ fn translated_syndromes_give_translated_posteriors() {
             for r in 0..4 {
                 code.translate_syndrome(s.dets.row(r), a, b, dets.row_mut(r));
             }
-            let qt = local_posteriors(&net, &code, &dets, Device::Cpu).unwrap();
+            let qt = local_posteriors(&net, &code, &dets, Device::Cpu, &[]).unwrap();
             for r in 0..4 {
                 // Qubit part k of the shot moves where the code moves error bit k.
                 for k in 0..per {
@@ -88,13 +89,82 @@ fn translated_syndromes_give_translated_posteriors() {
     }
 }
 
+/// Moves per-qubit values (error-row order, `rows` shots) by symmetry `g`.
+fn moved_posteriors(code: &ToricCode, g: PointSymmetry, q: &[f32]) -> Vec<f32> {
+    let perm = g.error_permutation(code);
+    q.chunks(perm.len())
+        .flat_map(|row| perm.iter().map(|&s| row[s]))
+        .collect()
+}
+
+#[test]
+fn averaged_posteriors_are_equivariant_under_their_group() {
+    let vs = VarStore::new(Device::Cpu);
+    let net = random_net(&vs);
+    let l = 6;
+    let code = ToricCode::new(l).unwrap();
+    let s = shots(&code, 0.12, 3, 21);
+    let all = PointSymmetry::all();
+    for n in [2usize, 4, 8, 16] {
+        let group = &all[..n];
+        let q = local_posteriors(&net, &code, &s.dets, Device::Cpu, group).unwrap();
+        for &g in group {
+            let perm = g.syndrome_permutation(&code);
+            let mut dets = BitMatrix::zeros(3, code.num_detectors());
+            for r in 0..3 {
+                for (k, &src) in perm.iter().enumerate() {
+                    qecd::bits::set_bit(dets.row_mut(r), k, get_bit(s.dets.row(r), src));
+                }
+            }
+            let qg = local_posteriors(&net, &code, &dets, Device::Cpu, group).unwrap();
+            let expected = moved_posteriors(&code, g, &q);
+            let worst = qg
+                .iter()
+                .zip(&expected)
+                .map(|(a, b)| (a - b).abs())
+                .fold(0f32, f32::max);
+            assert!(worst < 1e-5, "n = {n}, g = {g:?}: off by {worst}");
+        }
+    }
+    // Control: the plain network is not equivariant under the point symmetries, so the test
+    // above sees the averaging.
+    let plain = local_posteriors(&net, &code, &s.dets, Device::Cpu, &[]).unwrap();
+    let g = all[2];
+    let perm = g.syndrome_permutation(&code);
+    let mut dets = BitMatrix::zeros(3, code.num_detectors());
+    for r in 0..3 {
+        for (k, &src) in perm.iter().enumerate() {
+            qecd::bits::set_bit(dets.row_mut(r), k, get_bit(s.dets.row(r), src));
+        }
+    }
+    let qg = local_posteriors(&net, &code, &dets, Device::Cpu, &[]).unwrap();
+    let off = qg
+        .iter()
+        .zip(moved_posteriors(&code, g, &plain))
+        .map(|(a, b)| (a - b).abs())
+        .fold(0f32, f32::max);
+    assert!(off > 1e-3, "the plain network is already symmetric ({off})");
+}
+
+#[test]
+fn symmetry_counts_are_checked() {
+    use qecd_neural::infer::symmetries_for;
+    assert_eq!(symmetries_for(0, "depolarizing").unwrap().len(), 1);
+    assert_eq!(symmetries_for(16, "depolarizing").unwrap().len(), 16);
+    assert_eq!(symmetries_for(8, "bitflip").unwrap().len(), 8);
+    let err = symmetries_for(3, "depolarizing").unwrap_err().to_string();
+    assert!(err.contains("1, 2, 4, 8 or 16"), "{err}");
+    let err = symmetries_for(16, "bitflip").unwrap_err().to_string();
+    assert!(err.contains("X and Z"), "{err}");
+}
+
 #[test]
 fn the_matcher_gets_the_networks_weights() {
     let vs = VarStore::new(Device::Cpu);
     let net = random_net(&vs);
     let code = ToricCode::new(6).unwrap();
     let s = shots(&code, 0.15, 8, 5);
-    let q = local_posteriors(&net, &code, &s.dets, Device::Cpu).unwrap();
+    let q = local_posteriors(&net, &code, &s.dets, Device::Cpu, &[]).unwrap();
     // The network's own output, computed independently of the library's plumbing.
     let dets = &s.dets;
     let syn: Vec<f32> = (0..8)

@@ -1,4 +1,4 @@
-//! `--model` and `--device`: how `--decoder neural` finds its trained model and where it runs.
+//! `--model`, `--device` and `--symmetries`: how `--decoder neural` finds its trained model and where it runs.
 
 use std::path::PathBuf;
 
@@ -15,6 +15,11 @@ pub struct NeuralArgs {
     /// With --decoder neural: where the network runs: auto, cpu, cuda or cuda:N.
     #[arg(long, default_value = "auto")]
     pub device: String,
+    /// With a local model: average its posteriors over this many point symmetries of the torus
+    /// (1, 2, 4, 8: rotations and reflections; 16: with the X/Z duality, for noise that treats
+    /// X and Z alike). Costs that many network passes per shot.
+    #[arg(long, default_value_t = 1)]
+    pub symmetries: usize,
 }
 
 impl NeuralArgs {
@@ -23,6 +28,7 @@ impl NeuralArgs {
         NeuralOptions {
             models: self.model.clone(),
             device: self.device.clone(),
+            symmetries: self.symmetries,
         }
     }
 }

@@ -3,5 +3,7 @@
 
 pub mod toric;
 mod toric_dem;
+pub mod toric_symmetry;
 
 pub use toric::{CodeError, ToricCode};
+pub use toric_symmetry::PointSymmetry;

@@ -33,6 +33,9 @@ pub struct NeuralOptions {
     pub models: Vec<PathBuf>,
     /// `auto`, `cpu`, `cuda` or `cuda:N`.
     pub device: String,
+    /// Local models: how many of the torus's point symmetries the posteriors are averaged over
+    /// (1, 2, 4, 8 or 16; see [`crate::code::toric_symmetry`]); 0 means 1.
+    pub symmetries: usize,
 }
 
 /// What a decoder may be built from.
