@@ -12,8 +12,11 @@
    rule reproduces PyMatching's correlated predictions on every shot checked. The logical error
    rates are reported too.
 2. Toric code under depolarizing noise (qecd's built-in DEM, Y as `X ^ Z`) at L in
-   --toric-distances: the logical error rates must be statistically equal (the paired McNemar
-   statistic over the shots where exactly one decoder fails, |z| < 4).
+   --toric-distances: qecd's logical error rate must not be significantly above PyMatching's
+   (the paired McNemar statistic over the shots where exactly one decoder fails, z < 4). Both
+   second passes are minimum-weight matchings; qecd's starts from the first pass's solution
+   and, where matchings tie (often, on the toric code), tends to keep its pairs, which makes
+   fewer logical errors than PyMatching (z near -3.5 at L = 8 to 24, p = 0.14, 5000 shots).
 
 Usage: python3 scripts/check_correlated.py [target/release/qecd] [--shots 2000] [--json out]
 Exits non-zero on a failed check. Needs stim, pymatching 2.4, numpy.
@@ -108,7 +111,7 @@ def main():
             wp = np.any(want != obs, axis=1)
             only_q, only_p = int(np.sum(wq & ~wp)), int(np.sum(wp & ~wq))
             z = (only_q - only_p) / math.sqrt(only_q + only_p) if only_q + only_p else 0.0
-            ok = abs(z) < 4
+            ok = z < 4
             print(f"toric L={L:>2} p={p}: {a.toric_shots} shots, logical error rate qecd "
                   f"{wq.mean():.4f}, pymatching {wp.mean():.4f}; only qecd wrong {only_q}, "
                   f"only pymatching {only_p}, McNemar z = {z:+.2f} {'ok' if ok else 'FAIL'}",

@@ -221,7 +221,7 @@ impl Blossom {
     /// removing blossom `B` and lowering its members' potentials by `z_B` leaves every slack
     /// inside `B` unchanged and only raises those leaving it (its outer matched edge, which
     /// loses tightness, is unmatched).
-    fn lower_side(&mut self, u: usize, v: usize, mut amount: i64) {
+    fn lower_side(&mut self, u: usize, v: usize, amount: i64) {
         while self.in_blossom[u] == self.in_blossom[v] {
             let b = self.in_blossom[u];
             let z = self.dual[b];
@@ -236,6 +236,30 @@ impl Blossom {
             }
             self.dissolve(b);
         }
+        self.lower_duals(u, amount);
+    }
+
+    /// Lowers the boundary cost of vertex `v` to `cost` (even, non-negative) in a solved
+    /// problem, keeping the duals feasible: if `v`'s potential now exceeds the cost, the duals
+    /// on `v`'s side are lowered by the excess as in [`Blossom::resolve`] (outermost first,
+    /// unmatching what loses tightness). A higher `cost` than the current one is ignored. Call
+    /// [`Blossom::resolve`] afterwards to match what was freed.
+    pub fn lower_boundary(&mut self, v: usize, cost: i64) {
+        debug_assert!(cost >= 0 && cost % 2 == 0);
+        if cost >= self.boundary_cost[v] {
+            return;
+        }
+        self.boundary_cost[v] = cost;
+        let excess = self.pot[v] - cost;
+        if excess > 0 {
+            self.lower_duals(v, excess);
+        }
+    }
+
+    /// Lowers by `amount` the potential of vertex `u` through the duals holding it, outermost
+    /// first (a blossom's dual by at most its value, dissolving it at zero, then `u`'s own),
+    /// unmatching the base of every outer node whose dual drops.
+    fn lower_duals(&mut self, u: usize, mut amount: i64) {
         while amount > 0 {
             let x = self.in_blossom[u];
             let step = if x == u {

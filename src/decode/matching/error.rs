@@ -45,6 +45,10 @@ pub enum MatchingError {
         /// Number of weights given.
         found: usize,
     },
+    /// A re-decode ([`super::Matcher::decode_again_lowered`]) found no shot to start from: the
+    /// workspace's last decode was not a successful one with the graph's own weights.
+    #[error("no shot to decode again: the workspace's last decode did not use the graph's own weights or failed")]
+    NoPreviousShot,
     /// A reweighting names an edge outside the graph.
     #[error("weight given for edge {edge}, but the graph has {num_edges} edges")]
     NoSuchEdge {

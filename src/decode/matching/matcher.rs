@@ -107,6 +107,9 @@ pub struct Workspace {
     exhausted: Vec<bool>,
     /// The graph under the weights of the current shot, when it has its own.
     shot: Option<Box<ShotGraph>>,
+    /// Whether the blossom and the candidates hold the solution of the last shot, decoded
+    /// with the graph's own weights (where [`Matcher::decode_again_lowered`] starts).
+    graph_solution: bool,
 }
 
 /// The matching decoder for one graph. Immutable after construction; share it between threads
@@ -282,6 +285,7 @@ impl Matcher {
             candidates: Vec::new(),
             exhausted: Vec::new(),
             shot: None,
+            graph_solution: false,
         }
     }
 
@@ -318,7 +322,7 @@ impl Matcher {
         weights: EdgeWeights<'_>,
         ws: &mut Workspace,
     ) -> Result<Matching, MatchingError> {
-        self.with_weights(weights, ws, |view, ws| {
+        self.with_weights(weights, ws, |view, _, ws| {
             view.solve(detection_events, ws)?;
             Ok(view.matching(ws))
         })
@@ -331,19 +335,66 @@ impl Matcher {
         weights: EdgeWeights<'_>,
         ws: &mut Workspace,
     ) -> Result<(Matching, Vec<usize>), MatchingError> {
-        self.with_weights(weights, ws, |view, ws| {
+        self.with_weights(weights, ws, |view, _, ws| {
             view.solve(detection_events, ws)?;
             let matching = view.matching(ws);
             Ok(view.correction(matching, ws))
         })
     }
 
-    /// Runs `decode` on the view of this matcher under `weights`.
+    /// Decodes the shot last decoded in `ws` (by [`Matcher::decode`] or
+    /// [`Matcher::decode_with_correction`], with the graph's own weights) again, with some
+    /// edges lowered as by [`EdgeWeights::Lowered`], starting from that shot's solution
+    /// instead of from nothing: the second pass of correlated matching. The result is a
+    /// minimum-weight matching under the lowered weights, of the same weight as
+    /// [`Matcher::decode_weighted`] with [`EdgeWeights::Lowered`] gives (where minimum-weight
+    /// matchings tie, possibly another of them). Refused with
+    /// [`MatchingError::NoPreviousShot`] when `ws` holds no such shot; a shot can be decoded
+    /// again once.
+    pub fn decode_again_lowered(
+        &self,
+        lowered: &[(usize, f64)],
+        ws: &mut Workspace,
+    ) -> Result<Matching, MatchingError> {
+        self.again_lowered(lowered, ws, |view, ws| view.matching(ws))
+    }
+
+    /// [`Matcher::decode_again_lowered`], also returning the correction (as
+    /// [`Matcher::decode_with_correction`]).
+    pub fn decode_again_lowered_with_correction(
+        &self,
+        lowered: &[(usize, f64)],
+        ws: &mut Workspace,
+    ) -> Result<(Matching, Vec<usize>), MatchingError> {
+        self.again_lowered(lowered, ws, |view, ws| {
+            let matching = view.matching(ws);
+            view.correction(matching, ws)
+        })
+    }
+
+    /// Re-solves the shot held by `ws` under the lowered weights, then runs `finish`.
+    fn again_lowered<T>(
+        &self,
+        lowered: &[(usize, f64)],
+        ws: &mut Workspace,
+        finish: impl FnOnce(&View<'_>, &mut Workspace) -> T,
+    ) -> Result<T, MatchingError> {
+        if !ws.graph_solution {
+            return Err(MatchingError::NoPreviousShot);
+        }
+        self.with_weights(EdgeWeights::Lowered(lowered), ws, |view, changed, ws| {
+            view.resolve_lowered(changed, ws)?;
+            Ok(finish(view, ws))
+        })
+    }
+
+    /// Runs `decode` on the view of this matcher under `weights`, with the detectors whose
+    /// boundary distance a lowering changed.
     fn with_weights<T>(
         &self,
         weights: EdgeWeights<'_>,
         ws: &mut Workspace,
-        decode: impl FnOnce(&View<'_>, &mut Workspace) -> Result<T, MatchingError>,
+        decode: impl FnOnce(&View<'_>, &[u32], &mut Workspace) -> Result<T, MatchingError>,
     ) -> Result<T, MatchingError> {
         let base = View {
             graph: &self.graph,
@@ -351,8 +402,11 @@ impl Matcher {
             component: &self.component,
         };
         if let EdgeWeights::Graph = weights {
-            return decode(&base, ws);
+            let result = decode(&base, &[], ws);
+            ws.graph_solution = result.is_ok();
+            return result;
         }
+        ws.graph_solution = false;
         let mut shot = ws.shot.take().unwrap_or_else(|| {
             Box::new(ShotGraph {
                 graph: self.graph.clone(),
@@ -368,7 +422,7 @@ impl Matcher {
                 negatives: &shot.negatives,
                 component: &self.component,
             };
-            decode(&view, ws)
+            decode(&view, &shot.nodes_changed, ws)
         });
         if !shot.replaced {
             shot.graph
@@ -510,7 +564,41 @@ impl View<'_> {
         ws.candidates.clear();
         self.find_candidates(ws);
         self.load_blossom(ws);
-        let mut result = ws.blossom.solve();
+        let result = ws.blossom.solve();
+        self.certify(result, ws)
+    }
+
+    /// Re-solves the shot left in `ws` by a solve under other weights, after this view's
+    /// weights lowered some edges (and, through them, the boundary distances of the detectors
+    /// in `nodes_changed`). The old candidates stay: their lengths are still upper bounds on
+    /// the distances, which is all the blossom needs, and one that is matched in the end has
+    /// its length equal to the new distance, so its path holds no lowered edge and its
+    /// observables and weight are still right. Boundary costs are lowered in the blossom, and
+    /// the certificate runs from a full check.
+    fn resolve_lowered(
+        &self,
+        nodes_changed: &[u32],
+        ws: &mut Workspace,
+    ) -> Result<(), MatchingError> {
+        for &d in nodes_changed {
+            let d = d as usize;
+            if ws.event_stamp[d] == ws.stamp {
+                let i = ws.event_index[d] as usize;
+                ws.blossom
+                    .lower_boundary(i, 2 * self.graph.boundary_distance(d));
+            }
+        }
+        let result = ws.blossom.resolve(ws.candidates.len());
+        self.certify(result, ws)
+    }
+
+    /// The certificate loop (module notes, steps 4 and 5) from the blossom's `result` on the
+    /// candidates so far: adds violated pairs and repairs until none is left.
+    fn certify(
+        &self,
+        mut result: Result<(), Vec<usize>>,
+        ws: &mut Workspace,
+    ) -> Result<(), MatchingError> {
         let mut verified = false;
         loop {
             let start = ws.candidates.len();
