@@ -87,6 +87,25 @@ fn same(
     Ok(())
 }
 
+/// The non-negative weights of `second` on the edges `keep` accepts, as a lowering.
+fn lowering(second: &[f64], keep: impl Fn(usize) -> bool) -> Vec<(usize, f64)> {
+    second
+        .iter()
+        .enumerate()
+        .filter(|&(k, &w)| w >= 0.0 && keep(k))
+        .map(|(k, &w)| (k, w))
+        .collect()
+}
+
+/// The graph's weights after `lowered` (each edge takes the smaller of its weight and the new).
+fn lowered_weights(graph: &MatchingGraph, lowered: &[(usize, f64)]) -> Vec<f64> {
+    let mut target: Vec<f64> = graph.edges.iter().map(|e| e.weight).collect();
+    for &(k, w) in lowered {
+        target[k] = target[k].min(w);
+    }
+    target
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(600))]
 
@@ -112,16 +131,8 @@ proptest! {
     fn lowered_weights_match_a_rebuilt_graph((graph, second, _third, ev1, ev2) in case()) {
         let matcher = Matcher::new(&graph).unwrap();
         let mut ws = matcher.workspace();
-        let lowered: Vec<(usize, f64)> = second
-            .iter()
-            .enumerate()
-            .filter(|(k, w)| **w >= 0.0 && k % 2 == 0)
-            .map(|(k, &w)| (k, w))
-            .collect();
-        let mut target: Vec<f64> = graph.edges.iter().map(|e| e.weight).collect();
-        for &(k, w) in &lowered {
-            target[k] = target[k].min(w);
-        }
+        let lowered = lowering(&second, |k| k % 2 == 0);
+        let target = lowered_weights(&graph, &lowered);
         for events in [&ev1, &ev2] {
             let got = matcher
                 .decode_weighted(events, EdgeWeights::Lowered(&lowered), &mut ws)
@@ -145,30 +156,21 @@ proptest! {
     fn decoding_again_lowered_matches_a_cold_decode((graph, second, _third, ev1, ev2) in case()) {
         let matcher = Matcher::new(&graph).unwrap();
         let mut ws = matcher.workspace();
-        let lowered: Vec<(usize, f64)> = second
-            .iter()
-            .enumerate()
-            .filter(|(k, w)| **w >= 0.0 && k % 3 != 1)
-            .map(|(k, &w)| (k, w))
-            .collect();
+        let lowered = lowering(&second, |k| k % 3 != 1);
         for events in [&ev1, &ev2] {
             let cold = matcher
                 .decode_weighted(events, EdgeWeights::Lowered(&lowered), &mut ws)
                 .map(|m| (m.weight, m.observables));
-            let first = matcher.decode(events, &mut ws);
-            let warm = match first {
-                Ok(_) => matcher.decode_again_lowered(&lowered, &mut ws).map(|m| (m.weight, m.observables)),
-                Err(e) => Err(e),
-            };
+            let warm = matcher
+                .decode(events, &mut ws)
+                .and_then(|_| matcher.decode_again_lowered(&lowered, &mut ws))
+                .map(|m| (m.weight, m.observables));
             same(warm, cold.clone())?;
             if matcher.decode_with_correction(events, &mut ws).is_ok() {
                 let (m, edges) = matcher
                     .decode_again_lowered_with_correction(&lowered, &mut ws)
                     .unwrap();
-                let mut target: Vec<f64> = graph.edges.iter().map(|e| e.weight).collect();
-                for &(k, w) in &lowered {
-                    target[k] = target[k].min(w);
-                }
+                let target = lowered_weights(&graph, &lowered);
                 let mut parity = vec![false; graph.num_detectors];
                 let (mut weight, mut observables) = (0.0, 0u64);
                 for &e in &edges {

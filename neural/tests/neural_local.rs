@@ -6,7 +6,7 @@ use std::path::Path;
 
 use qecd::bits::{get_bit, BitMatrix};
 use qecd::code::toric::ToricCode;
-use qecd::code::toric_symmetry::PointSymmetry;
+use qecd::code::toric_symmetry::{permute_bits, PointSymmetry};
 use qecd::decode::matching::Matcher;
 use qecd::decode::Decoder;
 use qecd::noise::NoiseSpec;
@@ -89,12 +89,30 @@ fn translated_syndromes_give_translated_posteriors() {
     }
 }
 
-/// Moves per-qubit values (error-row order, `rows` shots) by symmetry `g`.
+/// Moves per-qubit values (error-row order, shot after shot) by symmetry `g`.
 fn moved_posteriors(code: &ToricCode, g: PointSymmetry, q: &[f32]) -> Vec<f32> {
     let perm = g.error_permutation(code);
     q.chunks(perm.len())
         .flat_map(|row| perm.iter().map(|&s| row[s]))
         .collect()
+}
+
+/// Moves every syndrome row of `dets` by symmetry `g`.
+fn moved_syndromes(code: &ToricCode, g: PointSymmetry, dets: &BitMatrix) -> BitMatrix {
+    let perm = g.syndrome_permutation(code);
+    let mut out = BitMatrix::zeros(dets.rows(), dets.cols());
+    for r in 0..dets.rows() {
+        permute_bits(dets.row(r), &perm, out.row_mut(r));
+    }
+    out
+}
+
+/// The largest absolute difference between two equally long lists.
+fn max_difference(a: &[f32], b: &[f32]) -> f32 {
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| (x - y).abs())
+        .fold(0f32, f32::max)
 }
 
 #[test]
@@ -109,20 +127,9 @@ fn averaged_posteriors_are_equivariant_under_their_group() {
         let group = &all[..n];
         let q = local_posteriors(&net, &code, &s.dets, Device::Cpu, group).unwrap();
         for &g in group {
-            let perm = g.syndrome_permutation(&code);
-            let mut dets = BitMatrix::zeros(3, code.num_detectors());
-            for r in 0..3 {
-                for (k, &src) in perm.iter().enumerate() {
-                    qecd::bits::set_bit(dets.row_mut(r), k, get_bit(s.dets.row(r), src));
-                }
-            }
+            let dets = moved_syndromes(&code, g, &s.dets);
             let qg = local_posteriors(&net, &code, &dets, Device::Cpu, group).unwrap();
-            let expected = moved_posteriors(&code, g, &q);
-            let worst = qg
-                .iter()
-                .zip(&expected)
-                .map(|(a, b)| (a - b).abs())
-                .fold(0f32, f32::max);
+            let worst = max_difference(&qg, &moved_posteriors(&code, g, &q));
             assert!(worst < 1e-5, "n = {n}, g = {g:?}: off by {worst}");
         }
     }
@@ -130,19 +137,9 @@ fn averaged_posteriors_are_equivariant_under_their_group() {
     // above sees the averaging.
     let plain = local_posteriors(&net, &code, &s.dets, Device::Cpu, &[]).unwrap();
     let g = all[2];
-    let perm = g.syndrome_permutation(&code);
-    let mut dets = BitMatrix::zeros(3, code.num_detectors());
-    for r in 0..3 {
-        for (k, &src) in perm.iter().enumerate() {
-            qecd::bits::set_bit(dets.row_mut(r), k, get_bit(s.dets.row(r), src));
-        }
-    }
+    let dets = moved_syndromes(&code, g, &s.dets);
     let qg = local_posteriors(&net, &code, &dets, Device::Cpu, &[]).unwrap();
-    let off = qg
-        .iter()
-        .zip(moved_posteriors(&code, g, &plain))
-        .map(|(a, b)| (a - b).abs())
-        .fold(0f32, f32::max);
+    let off = max_difference(&qg, &moved_posteriors(&code, g, &plain));
     assert!(off > 1e-3, "the plain network is already symmetric ({off})");
 }
 

@@ -1,4 +1,5 @@
-//! `--model`, `--device` and `--symmetries`: how `--decoder neural` finds its trained model and where it runs.
+//! `--model`, `--device` and `--symmetries`: how `--decoder neural` finds its trained model,
+//! where it runs and what it averages over.
 
 use std::path::PathBuf;
 

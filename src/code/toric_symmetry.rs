@@ -22,6 +22,7 @@
 //! prefix makes it equivariant under that group.
 
 use super::toric::ToricCode;
+use crate::bits::{get_bit, set_bit};
 
 /// One point symmetry `(y, x) -> M (y, x) + o` of the doubled lattice (module docs).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -46,6 +47,11 @@ enum Site {
 }
 
 impl Site {
+    /// Whether a check (vertex or plaquette) sits here, rather than a qubit.
+    fn is_check(self) -> bool {
+        matches!(self, Site::Vertex | Site::Plaquette)
+    }
+
     fn of(y: usize, x: usize) -> Site {
         match (y % 2, x % 2) {
             (0, 0) => Site::Vertex,
@@ -111,22 +117,9 @@ impl PointSymmetry {
     /// `perm[k]` = the bit that moves to bit `k` of a syndrome row (`2 L^2` bits, vertices then
     /// plaquettes): the symmetry's image `s'` of syndrome `s` is `s'[k] = s[perm[k]]`.
     pub fn syndrome_permutation(self, code: &ToricCode) -> Vec<usize> {
-        let l = code.distance();
-        let l2 = l * l;
-        let mut perm = vec![0; 2 * l2];
-        for (block, offset) in [(0, 0), (1, 1)] {
-            for i in 0..l {
-                for j in 0..l {
-                    let (y, x) = self.map(l, 2 * i + offset, 2 * j + offset);
-                    let target = match Site::of(y, x) {
-                        Site::Vertex => 0,
-                        Site::Plaquette => l2,
-                        _ => unreachable!("the symmetries keep checks on checks"),
-                    } + (y / 2) * l
-                        + x / 2;
-                    perm[target] = block * l2 + i * l + j;
-                }
-            }
+        let mut perm = vec![0; code.num_detectors()];
+        for (source, target) in self.moves(code, Site::is_check) {
+            perm[target] = source;
         }
         perm
     }
@@ -135,34 +128,46 @@ impl PointSymmetry {
     /// edges `h` then `v`, then Z parts): the image `e'` of error `e` is `e'[k] = e[perm[k]]`.
     /// The same permutation carries any per-qubit quantity in that order (posteriors).
     pub fn error_permutation(self, code: &ToricCode) -> Vec<usize> {
-        let l = code.distance();
-        let l2 = l * l;
         let n = code.num_qubits();
         let mut perm = vec![0; 2 * n];
-        for pauli in 0..2 {
-            for vertical in [false, true] {
-                for i in 0..l {
-                    for j in 0..l {
-                        let source = if vertical { code.v(i, j) } else { code.h(i, j) };
-                        let (y0, x0) = if vertical {
-                            (2 * i + 1, 2 * j)
-                        } else {
-                            (2 * i, 2 * j + 1)
-                        };
-                        let (y, x) = self.map(l, y0, x0);
-                        let edge = match Site::of(y, x) {
-                            Site::Horizontal => 0,
-                            Site::Vertical => l2,
-                            _ => unreachable!("the symmetries keep edges on edges"),
-                        } + (y / 2) * l
-                            + x / 2;
-                        let target_pauli = if self.dual { 1 - pauli } else { pauli };
-                        perm[target_pauli * n + edge] = pauli * n + source;
-                    }
-                }
+        for (source, target) in self.moves(code, |site| !site.is_check()) {
+            for pauli in 0..2 {
+                let target_pauli = pauli ^ usize::from(self.dual);
+                perm[target_pauli * n + target] = pauli * n + source;
             }
         }
         perm
+    }
+
+    /// `(index, index of the image)` of every object of the lattice whose site `keep` accepts
+    /// (indices as in [`ToricCode`]: detectors for checks, edges for qubits).
+    fn moves<'a>(
+        self,
+        code: &'a ToricCode,
+        keep: impl Fn(Site) -> bool + 'a,
+    ) -> impl Iterator<Item = (usize, usize)> + 'a {
+        let l = code.distance();
+        (0..2 * l)
+            .flat_map(move |y| (0..2 * l).map(move |x| (y, x)))
+            .filter(move |&(y, x)| keep(Site::of(y, x)))
+            .map(move |(y, x)| {
+                let (y2, x2) = self.map(l, y, x);
+                debug_assert_eq!(Site::of(y, x).is_check(), Site::of(y2, x2).is_check());
+                (index(code, y, x), index(code, y2, x2))
+            })
+    }
+}
+
+/// The index of the object at doubled point `(y, x)`: its detector for a check, its edge for
+/// a qubit ([`ToricCode`]'s conventions).
+fn index(code: &ToricCode, y: usize, x: usize) -> usize {
+    let l = code.distance();
+    let (i, j) = (y / 2, x / 2);
+    match Site::of(y, x) {
+        Site::Vertex => i * l + j,
+        Site::Plaquette => l * l + i * l + j,
+        Site::Horizontal => code.h(i, j),
+        Site::Vertical => code.v(i, j),
     }
 }
 
@@ -175,20 +180,25 @@ pub fn inverse_permutation(perm: &[usize]) -> Vec<usize> {
     inv
 }
 
+/// Moves the bits of a packed row by `perm` (`perm[k]` = source of bit `k`, as
+/// [`PointSymmetry::syndrome_permutation`] and [`PointSymmetry::error_permutation`] give):
+/// `out[k] = row[perm[k]]`. `out` holds at least `perm.len()` bits.
+pub fn permute_bits(row: &[u8], perm: &[usize], out: &mut [u8]) {
+    for (k, &s) in perm.iter().enumerate() {
+        set_bit(out, k, get_bit(row, s));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bits::{get_bit, set_bit};
+    use crate::bits::{ones, set_bit};
     use proptest::prelude::*;
     use std::collections::HashSet;
 
     fn permute(bits: &[u8], perm: &[usize]) -> Vec<u8> {
         let mut out = vec![0u8; bits.len()];
-        for (k, &s) in perm.iter().enumerate() {
-            if get_bit(bits, s) {
-                set_bit(&mut out, k, true);
-            }
-        }
+        permute_bits(bits, perm, &mut out);
         out
     }
 
@@ -211,16 +221,19 @@ mod tests {
         }
     }
 
-    /// The permutation of error bits that translates by `t(a, b)`: `perm[k]` = source of `k`.
+    /// The permutation of error bits that translates by `t(a, b)` ([`ToricCode::translate_error`]
+    /// of each single bit): `perm[k]` = source of `k`.
     fn translation(code: &ToricCode, a: usize, b: usize) -> Vec<usize> {
-        let l = code.distance();
-        (0..2 * code.num_qubits())
-            .map(|k| {
-                let (block, site) = (k / (l * l), k % (l * l));
-                let (i, j) = (site / l, site % l);
-                block * l * l + ((i + l - a) % l) * l + (j + l - b) % l
-            })
-            .collect()
+        let bits = 2 * code.num_qubits();
+        let mut perm = vec![0; bits];
+        let (mut one, mut moved) = (vec![0u8; bits.div_ceil(8)], vec![0u8; bits.div_ceil(8)]);
+        for source in 0..bits {
+            one.fill(0);
+            set_bit(&mut one, source, true);
+            code.translate_error(&one, a, b, &mut moved);
+            perm[ones(&moved)[0]] = source;
+        }
+        perm
     }
 
     #[test]
@@ -266,19 +279,13 @@ mod tests {
         #[test]
         fn the_syndrome_of_the_image_is_the_image_of_the_syndrome(
             l in 2usize..7,
-            seed in any::<u64>(),
+            flips in proptest::collection::vec(proptest::bool::weighted(0.2), 4 * 6 * 6),
         ) {
             let code = ToricCode::new(l).unwrap();
             let bits = 2 * code.num_qubits();
             let mut error = vec![0u8; bits.div_ceil(8)];
-            let mut state = seed | 1;
-            for k in 0..bits {
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
-                if state % 5 == 0 {
-                    set_bit(&mut error, k, true);
-                }
+            for (k, &flip) in flips[..bits].iter().enumerate() {
+                set_bit(&mut error, k, flip);
             }
             let mut syndrome = vec![0u8; code.num_detectors().div_ceil(8)];
             code.syndrome(&error, &mut syndrome);
