@@ -17,7 +17,7 @@ use qecd_neural::checkpoint::load_model;
 use qecd_neural::checkpoint::Network;
 use qecd_neural::infer::{local_posteriors, predict};
 use qecd_neural::model::ModelConfig;
-use qecd_neural::reweight::{decode_shots, Y_SHIFT};
+use qecd_neural::reweight::{decode_shots, SECOND_PASS};
 use qecd_neural::train::{make_batch, Learner, TrainConfig};
 use std::path::Path;
 use tch::Device;
@@ -93,7 +93,9 @@ fn local(c: &mut Criterion) {
             b.iter(|| local_posteriors(net, &code, dets, Device::Cpu, &[]).unwrap())
         });
         group.bench_function(format!("L{l}_p0.16_matching"), |b| {
-            b.iter(|| decode_shots(&code, dets.as_bytes(), dets.stride(), &q, Y_SHIFT).unwrap())
+            b.iter(|| {
+                decode_shots(&code, dets.as_bytes(), dets.stride(), &q, Some(SECOND_PASS)).unwrap()
+            })
         });
     }
     group.finish();

@@ -117,6 +117,11 @@ pub struct TrainingRecord {
     /// Model the weights were initialised from (fine-tuning), if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub init_from: Option<String>,
+    /// The training record of that model (copied from its card when this run started), so a
+    /// fine-tuned model's card holds every stage of its training; `time_s` and `samples` are
+    /// this run's alone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub init_training: Option<Box<TrainingRecord>>,
     /// Device the training ran on (`cpu`, `cuda:0`).
     pub device: String,
     /// Whether fp16 autocast was used.

@@ -12,7 +12,7 @@ use super::checkpoint::{load_model, LoadedModel, Network};
 use super::device::{device_name, with_autocast, DeviceChoice};
 use super::local::LocalNet;
 use super::model::EndNet;
-use super::reweight::{decode_shots, Y_SHIFT};
+use super::reweight::{decode_shots, SECOND_PASS};
 use super::{canonical_noise, NeuralError};
 use qecd::bits::BitMatrix;
 use qecd::code::toric::ToricCode;
@@ -167,7 +167,7 @@ pub fn predict_local(
             part.as_bytes(),
             part.stride(),
             &q,
-            Y_SHIFT,
+            Some(SECOND_PASS),
         )?);
     }
     Ok(out)
@@ -359,7 +359,7 @@ impl NeuralDecoder {
                 part.as_bytes(),
                 part.stride(),
                 &posteriors,
-                Y_SHIFT,
+                Some(SECOND_PASS),
             )?);
         }
         let mut out = BitMatrix::zeros(dets.rows(), 4);

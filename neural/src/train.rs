@@ -353,6 +353,7 @@ impl TrainConfig {
             eval_shots: self.eval_shots,
             checkpoint_every: self.checkpoint_every,
             init_from: self.init_from.as_ref().map(|p| p.display().to_string()),
+            init_training: None,
             device: device.to_string(),
             mixed_precision: mixed,
             time_s: 0.0,
@@ -500,6 +501,7 @@ pub fn train(
             });
         }
         load_weights(&mut learner.vs, &init.join(super::card::MODEL_FILE))?;
+        card.training.init_training = Some(Box::new(init_card.training));
     }
     card.training.device = device_name(device);
     card.training.mixed_precision = uses_mixed_precision(device);

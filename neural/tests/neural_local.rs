@@ -18,7 +18,7 @@ use qecd_neural::device::DeviceChoice;
 use qecd_neural::infer::{local_posteriors, NeuralDecoder};
 use qecd_neural::local::LocalNet;
 use qecd_neural::model::ModelConfig;
-use qecd_neural::reweight::{decode_shot, posterior_weight, shot_graph, Y_SHIFT};
+use qecd_neural::reweight::{decode_shot, posterior_weight, shot_graph, SECOND_PASS};
 use qecd_neural::train::{train, RunOptions, TrainConfig, TrainEvent};
 use tch::{nn::VarStore, Device, Tensor};
 
@@ -208,13 +208,19 @@ fn the_matcher_gets_the_networks_weights() {
         let (first, correction) = m.decode_with_correction(&events, &mut ws).unwrap();
         assert_eq!(
             first.observables as u8,
-            decode_shot(&code, s.dets.row(r), qs, 0.0).unwrap()
+            decode_shot(&code, s.dets.row(r), qs, None).unwrap()
         );
-        // With one: the other part of each corrected qubit lowered by the shift, matched again.
+        // With one: the other part of each corrected qubit lowered by the shift, every other
+        // edge raised, matched again.
         let mut second = graph.clone();
-        for &e in &correction {
-            let other = if e < n { e + n } else { e - n };
-            second.edges[other].weight -= Y_SHIFT;
+        let twins: Vec<usize> = correction
+            .iter()
+            .map(|&e| if e < n { e + n } else { e - n })
+            .collect();
+        for (k, edge) in second.edges.iter_mut().enumerate() {
+            edge.weight += SECOND_PASS.raise;
+            edge.weight -= (SECOND_PASS.y_shift + SECOND_PASS.raise)
+                * twins.iter().filter(|&&t| t == k).count() as f64;
         }
         let again = Matcher::new(&second).unwrap();
         let class = again
@@ -223,7 +229,7 @@ fn the_matcher_gets_the_networks_weights() {
             .observables;
         assert_eq!(
             class as u8,
-            decode_shot(&code, s.dets.row(r), qs, Y_SHIFT).unwrap()
+            decode_shot(&code, s.dets.row(r), qs, Some(SECOND_PASS)).unwrap()
         );
     }
     assert!((posterior_weight(0.0) - (1e6f64 - 1.0).ln()).abs() < 1e-6);

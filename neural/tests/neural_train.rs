@@ -262,6 +262,15 @@ fn init_from_starts_from_another_models_weights_at_another_size() {
     };
     let outcome = train(&c4, &big, &cpu(), None, &mut |_| {}).unwrap();
     assert_eq!(outcome.card.training.init_from.as_deref(), small.to_str());
+    // The card keeps the first stage's training record; its own time and samples are its own.
+    let first = ModelCard::load(&small).unwrap().training;
+    let recorded = outcome.card.training.init_training.as_deref().unwrap();
+    assert_eq!(recorded, &first);
+    assert_eq!(outcome.card.training.samples, 32);
+    assert_eq!(
+        ModelCard::load(&big).unwrap().training,
+        outcome.card.training
+    );
     let a = load_model(&small, Device::Cpu).unwrap().vs.variables();
     let b = load_model(&big, Device::Cpu).unwrap().vs.variables();
     for name in ["stem.weight", "blocks.0.conv1.weight", "head_out.weight"] {
