@@ -2,7 +2,7 @@
 
 use super::correlated::Correlations;
 use super::from_dem::{dem_graph, mask, CertainFlip, DemGraph, MASK_OBSERVABLES};
-use super::{Matcher, Matching, MatchingError, MatchingGraph, Workspace};
+use super::{EdgeWeights, Matcher, Matching, MatchingError, MatchingGraph, Workspace};
 use crate::bits::{flip_bit, ones, BitMatrix};
 use crate::decode::{DecodeError, Decoder};
 use crate::dem::FlatDem;
@@ -162,15 +162,18 @@ impl MwpmDecoder {
             (None, true) => self.matcher.decode_with_correction(events, ws),
             (None, false) => Ok((self.matcher.decode(events, ws)?, Vec::new())),
             (Some(correlations), _) => {
-                // The second pass starts from the first's solution.
                 let (_, first) = self.matcher.decode_with_correction(events, ws)?;
                 lowered.clear();
                 correlations.lowered_for(&first, lowered);
+                let weights = EdgeWeights::Lowered(lowered);
                 if correction {
                     self.matcher
-                        .decode_again_lowered_with_correction(lowered, ws)
+                        .decode_weighted_with_correction(events, weights, ws)
                 } else {
-                    Ok((self.matcher.decode_again_lowered(lowered, ws)?, Vec::new()))
+                    Ok((
+                        self.matcher.decode_weighted(events, weights, ws)?,
+                        Vec::new(),
+                    ))
                 }
             }
         }

@@ -31,8 +31,8 @@ pub enum MatchingError {
         /// The detector.
         node: usize,
     },
-    /// The graph has 2^32 or more detectors or edges.
-    #[error("the matching graph is too large (at most 2^32 - 1 detectors and edges)")]
+    /// The graph has 2^31 or more detectors, or 2^32 or more edges.
+    #[error("the matching graph is too large (at most 2^31 - 1 detectors and 2^32 - 1 edges)")]
     GraphTooLarge,
     /// The total weight does not fit the fixed integer resolution.
     #[error("the sum of absolute edge weights exceeds 2^34; weights this large are not supported")]
@@ -45,10 +45,6 @@ pub enum MatchingError {
         /// Number of weights given.
         found: usize,
     },
-    /// A re-decode ([`super::Matcher::decode_again_lowered`]) found no shot to start from: the
-    /// workspace's last decode was not a successful one with the graph's own weights.
-    #[error("no shot to decode again: the workspace's last decode did not use the graph's own weights or failed")]
-    NoPreviousShot,
     /// A reweighting names an edge outside the graph.
     #[error("weight given for edge {edge}, but the graph has {num_edges} edges")]
     NoSuchEdge {

@@ -8,9 +8,11 @@ use std::collections::BinaryHeap;
 use super::super::error::MatchingError;
 use super::super::graph::MatchingGraph;
 
-/// Edge weights are rounded to integer multiples of `1 / WEIGHT_RESOLUTION` (2^-24, about
-/// 6e-8). The matching is exactly optimal for these integer costs; the weight reported for a
-/// matching is the sum of the original floating-point weights along the chosen paths.
+/// Integer costs are in units of `1 / WEIGHT_RESOLUTION` (2^-24, about 6e-8), and every edge's
+/// cost is rounded to an even number of units (a multiple of 2^-23) so that every event of the
+/// sparse blossom solver happens at an integer time. The matching is exactly optimal for these
+/// integer costs; the weight reported for a matching is the sum of the original floating-point
+/// weights along the chosen paths.
 pub const WEIGHT_RESOLUTION: f64 = (1u64 << 24) as f64;
 
 /// Distance of an unreachable target (large, but far from overflowing when added twice).
@@ -40,33 +42,44 @@ pub struct DetectorGraph {
     edge_slots: Vec<[u32; 2]>,
     /// Per detector: integer distance to the boundary (`UNREACHABLE` if none).
     boundary_distance: Vec<i64>,
-    boundary_observables: Vec<u64>,
-    boundary_weight: Vec<f64>,
     /// Per detector: first edge on its shortest path to the boundary.
     boundary_next_edge: Vec<u32>,
     /// Per graph edge: endpoints (`b == u32::MAX` for boundary edges).
     edge_ends: Vec<(u32, u32)>,
+    /// Per detector: its own edge to the boundary ([`NO_EDGE`] if none).
+    boundary_edge: Vec<u32>,
 }
 
 /// One entry of a detector's adjacency list: everything a search reads to relax an edge, in
 /// one place.
 #[derive(Clone, Copy, Debug, Default)]
-pub(super) struct Slot {
+pub(crate) struct Slot {
     /// The detector at the other end.
-    pub(super) neighbour: u32,
+    pub(crate) neighbour: u32,
     /// The graph edge.
-    pub(super) edge: u32,
+    pub(crate) edge: u32,
     /// Its integer cost.
-    pub(super) cost: i64,
+    pub(crate) cost: i64,
     /// Its observables.
-    pub(super) observables: u64,
+    pub(crate) observables: u64,
     /// Its absolute weight.
-    pub(super) weight: f64,
+    pub(crate) weight: f64,
 }
 
-/// Rounds a non-negative weight to its integer cost.
+/// A detector's own edge to the boundary, as the sparse blossom solver reads it.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct BoundaryEdge {
+    /// Its integer cost.
+    pub(crate) cost: i64,
+    /// Its observables.
+    pub(crate) observables: u64,
+    /// Its absolute weight.
+    pub(crate) weight: f64,
+}
+
+/// Rounds a non-negative weight to its integer cost (even, see [`WEIGHT_RESOLUTION`]).
 fn integer_cost(weight: f64) -> i64 {
-    (weight * WEIGHT_RESOLUTION).round() as i64
+    2 * (weight * WEIGHT_RESOLUTION / 2.0).round() as i64
 }
 
 impl DetectorGraph {
@@ -74,7 +87,7 @@ impl DetectorGraph {
     /// every detector's distance to the boundary.
     pub fn new(graph: &MatchingGraph) -> Result<Self, MatchingError> {
         let n = graph.num_detectors;
-        if n >= u32::MAX as usize || graph.edges.len() >= u32::MAX as usize {
+        if n >= (1 << 31) || graph.edges.len() >= u32::MAX as usize {
             return Err(MatchingError::GraphTooLarge);
         }
         let mut degree = vec![0u32; n + 1];
@@ -160,20 +173,39 @@ impl DetectorGraph {
                 .collect(),
             edge_slots,
             boundary_distance: vec![UNREACHABLE; n],
-            boundary_observables: vec![0; n],
-            boundary_weight: vec![0.0; n],
             boundary_next_edge: vec![NO_EDGE; n],
             edge_ends,
+            boundary_edge: vec![NO_EDGE; n],
         };
+        g.choose_boundary_edges();
         g.compute_boundary_paths();
         Ok(g)
+    }
+
+    /// Every detector's own boundary edge: its cheapest edge to the boundary.
+    fn choose_boundary_edges(&mut self) {
+        self.boundary_edge.fill(NO_EDGE);
+        for edge in 0..self.edge_ends.len() {
+            self.offer_boundary_edge(edge);
+        }
+    }
+
+    /// Makes `edge`, if it goes to the boundary, its detector's own boundary edge when it is
+    /// cheaper than the current one.
+    fn offer_boundary_edge(&mut self, edge: usize) {
+        let (a, b) = self.edge_ends[edge];
+        if b != u32::MAX {
+            return;
+        }
+        let own = self.boundary_edge[a as usize];
+        if own == NO_EDGE || self.edge_costs[own as usize] > self.edge_costs[edge] {
+            self.boundary_edge[a as usize] = edge as u32;
+        }
     }
 
     /// Multi-source Dijkstra from the boundary.
     fn compute_boundary_paths(&mut self) {
         self.boundary_distance.fill(UNREACHABLE);
-        self.boundary_observables.fill(0);
-        self.boundary_weight.fill(0.0);
         self.boundary_next_edge.fill(NO_EDGE);
         let mut heap = BinaryHeap::new();
         for (index, &(a, b)) in self.edge_ends.iter().enumerate() {
@@ -182,8 +214,6 @@ impl DetectorGraph {
                 let cost = self.edge_costs[index];
                 if cost < self.boundary_distance[a] {
                     self.boundary_distance[a] = cost;
-                    self.boundary_observables[a] = self.edge_observables[index];
-                    self.boundary_weight[a] = self.edge_weights[index];
                     self.boundary_next_edge[a] = index as u32;
                     heap.push(Reverse((cost, a as u32)));
                 }
@@ -211,9 +241,6 @@ impl DetectorGraph {
                 if nd < self.boundary_distance[w] {
                     let edge = s.edge as usize;
                     self.boundary_distance[w] = nd;
-                    self.boundary_observables[w] =
-                        self.boundary_observables[v] ^ self.edge_observables[edge];
-                    self.boundary_weight[w] = self.boundary_weight[v] + self.edge_weights[edge];
                     self.boundary_next_edge[w] = edge as u32;
                     heap.push(Reverse((nd, w as u32)));
                     if let Some(changed) = changed.as_deref_mut() {
@@ -260,6 +287,7 @@ impl DetectorGraph {
         for (edge, &w) in weights.iter().enumerate() {
             self.set_edge_weight(edge, w.abs());
         }
+        self.choose_boundary_edges();
         self.compute_boundary_paths();
         Ok(())
     }
@@ -280,6 +308,7 @@ impl DetectorGraph {
                 continue;
             }
             self.set_edge_weight(edge, w);
+            self.offer_boundary_edge(edge);
             edges_changed.push(edge as u32);
             let (a, b) = self.edge_ends[edge];
             let ends = [(a, b), (b, a)];
@@ -289,24 +318,18 @@ impl DetectorGraph {
                 }
                 let to = to as usize;
                 let through = if from == u32::MAX {
-                    (cost, 0, w)
+                    cost
                 } else {
                     let from = from as usize;
                     if self.boundary_distance[from] == UNREACHABLE {
                         continue;
                     }
-                    (
-                        self.boundary_distance[from] + cost,
-                        self.boundary_observables[from],
-                        self.boundary_weight[from] + w,
-                    )
+                    self.boundary_distance[from] + cost
                 };
-                if through.0 < self.boundary_distance[to] {
-                    self.boundary_distance[to] = through.0;
-                    self.boundary_observables[to] = through.1 ^ self.edge_observables[edge];
-                    self.boundary_weight[to] = through.2;
+                if through < self.boundary_distance[to] {
+                    self.boundary_distance[to] = through;
                     self.boundary_next_edge[to] = edge as u32;
-                    heap.push(Reverse((through.0, to as u32)));
+                    heap.push(Reverse((through, to as u32)));
                     nodes_changed.push(to as u32);
                 }
             }
@@ -319,14 +342,33 @@ impl DetectorGraph {
     pub fn restore(&mut self, base: &DetectorGraph, edges: &[u32], nodes: &[u32]) {
         for &e in edges {
             self.set_edge_weight(e as usize, base.edge_weights[e as usize]);
+            let (a, b) = self.edge_ends[e as usize];
+            if b == u32::MAX {
+                self.boundary_edge[a as usize] = base.boundary_edge[a as usize];
+            }
         }
         for &v in nodes {
             let v = v as usize;
             self.boundary_distance[v] = base.boundary_distance[v];
-            self.boundary_observables[v] = base.boundary_observables[v];
-            self.boundary_weight[v] = base.boundary_weight[v];
             self.boundary_next_edge[v] = base.boundary_next_edge[v];
         }
+    }
+
+    /// The adjacency list of detector `v` (edges to other detectors).
+    #[inline]
+    pub(crate) fn neighbours(&self, v: usize) -> &[Slot] {
+        &self.slots[self.offsets[v] as usize..self.offsets[v + 1] as usize]
+    }
+
+    /// Detector `v`'s own edge to the boundary, if it has one.
+    #[inline]
+    pub(crate) fn boundary_edge(&self, v: usize) -> Option<BoundaryEdge> {
+        let edge = self.boundary_edge[v];
+        (edge != NO_EDGE).then(|| BoundaryEdge {
+            cost: self.edge_costs[edge as usize],
+            observables: self.edge_observables[edge as usize],
+            weight: self.edge_weights[edge as usize],
+        })
     }
 
     /// Number of detectors.
@@ -337,16 +379,6 @@ impl DetectorGraph {
     /// Integer distance from `v` to the boundary ([`UNREACHABLE`] if there is none).
     pub fn boundary_distance(&self, v: usize) -> i64 {
         self.boundary_distance[v]
-    }
-
-    /// Observables flipped along `v`'s shortest path to the boundary.
-    pub fn boundary_observables(&self, v: usize) -> u64 {
-        self.boundary_observables[v]
-    }
-
-    /// Floating-point weight of `v`'s shortest path to the boundary.
-    pub fn boundary_weight(&self, v: usize) -> f64 {
-        self.boundary_weight[v]
     }
 
     /// The detectors of graph edge `edge` (`None` for the boundary side).
@@ -425,27 +457,36 @@ mod tests {
         assert_eq!(base.boundary_distance(0), unit);
         assert_eq!(base.boundary_distance(1), 2 * unit);
         assert_eq!(base.boundary_distance(2), 3 * unit);
-        assert_eq!(base.boundary_observables(2), 1);
-        assert_eq!(base.boundary_weight(2), 3.0);
         let mut path = Vec::new();
         base.boundary_path(2, &mut path);
         assert_eq!(path, vec![2, 1, 0]);
+        assert_eq!(
+            base.boundary_edge(2).map(|b| b.cost),
+            Some(integer_cost(3.5))
+        );
 
         let mut g = base.clone();
         let (mut edges, mut nodes) = (Vec::new(), Vec::new());
         g.lower_weights(&[(3, 0.5)], &mut edges, &mut nodes);
         assert_eq!(g.boundary_distance(2), integer_cost(0.5));
         assert_eq!(g.boundary_distance(1), integer_cost(1.5));
-        assert_eq!(g.boundary_observables(2), 0);
+        path.clear();
+        g.boundary_path(2, &mut path);
+        assert_eq!(path, vec![3]);
+        assert_eq!(g.boundary_edge(2).map(|b| b.cost), Some(integer_cost(0.5)));
         assert_eq!(g.boundary_distance(0), unit);
         g.restore(&base, &edges, &nodes);
         for v in 0..3 {
             assert_eq!(g.boundary_distance(v), base.boundary_distance(v));
-            assert_eq!(g.boundary_observables(v), base.boundary_observables(v));
+            assert_eq!(
+                g.boundary_edge(v).map(|b| b.cost),
+                base.boundary_edge(v).map(|b| b.cost)
+            );
         }
 
         g.set_weights(&[1.0, 1.0, 1.0, -0.25]).unwrap();
         assert_eq!(g.boundary_distance(2), integer_cost(0.25));
+        assert_eq!(g.boundary_edge(2).map(|b| b.weight), Some(0.25));
         assert!(g.set_weights(&[f64::NAN, 1.0, 1.0, 1.0]).is_err());
     }
 

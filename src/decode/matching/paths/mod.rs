@@ -1,11 +1,10 @@
-//! Shortest paths on the detector graph, in four parts:
+//! The detector graph and shortest paths on it, in three parts:
 //!
 //! - [`radix_heap`]: the monotone integer priority queue of every search;
 //! - [`detector_graph`]: the compact adjacency structure with integer edge costs and every
 //!   detector's shortest path to the boundary;
-//! - [`dijkstra`]: a reusable truncated Dijkstra search from one detector;
-//! - [`regions`]: simultaneous growth from many detection events (a Voronoi diagram) and the
-//!   contacts between their regions.
+//! - [`dijkstra`]: a reusable truncated Dijkstra search from one detector (corrections are
+//!   traced with it).
 //!
 //! Costs are integers (see [`detector_graph::WEIGHT_RESOLUTION`]) so that the matching built on top of these
 //! distances is exact. Along every search the observable mask and the floating-point weight of
@@ -14,8 +13,6 @@
 pub(crate) mod detector_graph;
 pub(crate) mod dijkstra;
 pub(crate) mod radix_heap;
-pub(crate) mod regions;
 
 pub(crate) use detector_graph::{DetectorGraph, UNREACHABLE};
 pub(crate) use dijkstra::{Control, Dijkstra};
-pub(crate) use regions::{Contact, Regions};
