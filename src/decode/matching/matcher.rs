@@ -15,7 +15,7 @@
 
 use super::error::MatchingError;
 use super::graph::MatchingGraph;
-use super::paths::{Control, DetectorGraph, Dijkstra, UNREACHABLE};
+use super::paths::{Control, DetectorGraph, Dijkstra};
 use super::sparse::event::CompressedEdge;
 use super::sparse::SparseBlossom;
 
@@ -54,6 +54,8 @@ pub struct Workspace {
 pub struct Matcher {
     graph: DetectorGraph,
     component: Vec<u32>,
+    /// Per component: whether it has an edge to the boundary.
+    component_boundary: Vec<bool>,
     num_components: usize,
     num_observables: usize,
     negatives: Negatives,
@@ -125,9 +127,8 @@ pub enum EdgeWeights<'a> {
 struct ShotGraph {
     graph: DetectorGraph,
     negatives: Negatives,
-    /// Edges and nodes changed by [`EdgeWeights::Lowered`], restored after the shot.
+    /// Edges changed by [`EdgeWeights::Lowered`], restored after the shot.
     edges_changed: Vec<u32>,
-    nodes_changed: Vec<u32>,
     /// Whether the weights were replaced by [`EdgeWeights::PerShot`] (so differ everywhere).
     replaced: bool,
 }
@@ -137,6 +138,7 @@ struct View<'a> {
     graph: &'a DetectorGraph,
     negatives: &'a Negatives,
     component: &'a [u32],
+    component_boundary: &'a [bool],
 }
 
 impl Matcher {
@@ -170,10 +172,15 @@ impl Matcher {
             }
             component[v] = component[root];
         }
+        let mut component_boundary = vec![false; num_components];
+        for e in graph.edges.iter().filter(|e| e.b.is_none()) {
+            component_boundary[component[e.a] as usize] = true;
+        }
         let negatives = Negatives::of(&detector_graph, graph.edges.iter().map(|e| e.weight));
         Ok(Matcher {
             graph: detector_graph,
             component,
+            component_boundary,
             num_components,
             num_observables: graph.num_observables,
             negatives,
@@ -279,6 +286,7 @@ impl Matcher {
             graph: &self.graph,
             negatives: &self.negatives,
             component: &self.component,
+            component_boundary: &self.component_boundary,
         };
         if let EdgeWeights::Graph = weights {
             return decode(&base, ws);
@@ -288,7 +296,6 @@ impl Matcher {
                 graph: self.graph.clone(),
                 negatives: self.negatives.clone(),
                 edges_changed: Vec::new(),
-                nodes_changed: Vec::new(),
                 replaced: false,
             })
         });
@@ -297,15 +304,14 @@ impl Matcher {
                 graph: &shot.graph,
                 negatives: &shot.negatives,
                 component: &self.component,
+                component_boundary: &self.component_boundary,
             };
             decode(&view, ws)
         });
         if !shot.replaced {
-            shot.graph
-                .restore(&self.graph, &shot.edges_changed, &shot.nodes_changed);
+            shot.graph.restore(&self.graph, &shot.edges_changed);
         }
         shot.edges_changed.clear();
-        shot.nodes_changed.clear();
         ws.shot = Some(shot);
         result
     }
@@ -346,22 +352,14 @@ impl Matcher {
                 }
                 let negatives = &self.negatives.edges;
                 if negatives.is_empty() {
-                    shot.graph.lower_weights(
-                        lowered,
-                        &mut shot.edges_changed,
-                        &mut shot.nodes_changed,
-                    );
+                    shot.graph.lower_weights(lowered, &mut shot.edges_changed);
                 } else {
                     let kept: Vec<(usize, f64)> = lowered
                         .iter()
                         .copied()
                         .filter(|(e, _)| negatives.binary_search(e).is_err())
                         .collect();
-                    shot.graph.lower_weights(
-                        &kept,
-                        &mut shot.edges_changed,
-                        &mut shot.nodes_changed,
-                    );
+                    shot.graph.lower_weights(&kept, &mut shot.edges_changed);
                 }
                 Ok(())
             }
@@ -396,7 +394,22 @@ impl View<'_> {
         let mut edges = self.negatives.edges.clone();
         for &(a, b) in &matching.pairs {
             match b {
-                None => self.graph.boundary_path(a, &mut edges),
+                None => {
+                    // The nearest exit: settle nodes until none can beat the best one.
+                    let mut best = (i64::MAX, a);
+                    ws.dijkstra.search(self.graph, a, |v, d, _, _| {
+                        if d >= best.0 {
+                            return Control::Stop;
+                        }
+                        if let Some(cost) = self.graph.boundary_cost(v) {
+                            best = best.min((d + cost, v));
+                        }
+                        Control::Continue
+                    });
+                    let exit = best.1;
+                    ws.dijkstra.path_to(self.graph, exit, &mut edges);
+                    edges.extend(self.graph.boundary_edge_index(exit));
+                }
                 Some(b) => {
                     ws.dijkstra.search(self.graph, a, |v, _, _, _| {
                         if v == b {
@@ -468,7 +481,7 @@ impl View<'_> {
     fn check_parity(&self, ws: &mut Workspace) -> Result<(), MatchingError> {
         let mut result = Ok(());
         for &d in &ws.events {
-            if self.graph.boundary_distance(d) == UNREACHABLE {
+            if !self.component_boundary[self.component[d] as usize] {
                 ws.component_events[self.component[d] as usize] += 1;
             }
         }

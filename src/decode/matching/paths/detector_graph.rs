@@ -1,9 +1,6 @@
 //! The detector graph: a compressed-sparse-row adjacency structure with integer edge costs
-//! (weights scaled by [`WEIGHT_RESOLUTION`]), and every detector's shortest path to the
-//! boundary, kept up to date when a shot changes some weights.
-
-use std::cmp::Reverse;
-use std::collections::BinaryHeap;
+//! (weights scaled by [`WEIGHT_RESOLUTION`]) and every detector's own edge to the boundary,
+//! kept up to date when a shot changes some weights.
 
 use super::super::error::MatchingError;
 use super::super::graph::MatchingGraph;
@@ -26,7 +23,7 @@ const MAX_TOTAL_COST: i64 = 1 << 58;
 pub const NO_EDGE: u32 = u32::MAX;
 
 /// The detector graph in compressed-sparse-row form, with integer costs `|w|` scaled by
-/// [`WEIGHT_RESOLUTION`], plus the shortest path from every detector to the boundary.
+/// [`WEIGHT_RESOLUTION`], and every detector's cheapest own edge to the boundary.
 #[derive(Clone, Debug)]
 pub struct DetectorGraph {
     /// Per detector `v`: its adjacency slots are `offsets[v]..offsets[v + 1]`.
@@ -40,10 +37,6 @@ pub struct DetectorGraph {
     /// Per graph edge: its slots in the adjacency lists of its two ends (`u32::MAX` for the
     /// boundary side).
     edge_slots: Vec<[u32; 2]>,
-    /// Per detector: integer distance to the boundary (`UNREACHABLE` if none).
-    boundary_distance: Vec<i64>,
-    /// Per detector: first edge on its shortest path to the boundary.
-    boundary_next_edge: Vec<u32>,
     /// Per graph edge: endpoints (`b == u32::MAX` for boundary edges).
     edge_ends: Vec<(u32, u32)>,
     /// Per detector: its own edge to the boundary ([`NO_EDGE`] if none).
@@ -69,8 +62,6 @@ pub(crate) struct Slot {
 /// A detector's own edge to the boundary, as the sparse blossom solver reads it.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct BoundaryEdge {
-    /// Its integer cost.
-    pub(crate) cost: i64,
     /// Its observables.
     pub(crate) observables: u64,
     /// Its absolute weight.
@@ -172,13 +163,10 @@ impl DetectorGraph {
                 .map(|e| integer_cost(e.weight.abs()))
                 .collect(),
             edge_slots,
-            boundary_distance: vec![UNREACHABLE; n],
-            boundary_next_edge: vec![NO_EDGE; n],
             edge_ends,
             boundary_edge: vec![NO_EDGE; n],
         };
         g.choose_boundary_edges();
-        g.compute_boundary_paths();
         Ok(g)
     }
 
@@ -203,61 +191,13 @@ impl DetectorGraph {
         }
     }
 
-    /// Multi-source Dijkstra from the boundary.
-    fn compute_boundary_paths(&mut self) {
-        self.boundary_distance.fill(UNREACHABLE);
-        self.boundary_next_edge.fill(NO_EDGE);
-        let mut heap = BinaryHeap::new();
-        for (index, &(a, b)) in self.edge_ends.iter().enumerate() {
-            if b == u32::MAX {
-                let a = a as usize;
-                let cost = self.edge_costs[index];
-                if cost < self.boundary_distance[a] {
-                    self.boundary_distance[a] = cost;
-                    self.boundary_next_edge[a] = index as u32;
-                    heap.push(Reverse((cost, a as u32)));
-                }
-            }
-        }
-        self.settle_boundary_paths(heap, None);
-    }
-
-    /// Runs the boundary Dijkstra from the nodes in `heap` (their distances already set),
-    /// recording in `changed` every node whose distance it lowers.
-    fn settle_boundary_paths(
-        &mut self,
-        mut heap: BinaryHeap<Reverse<(i64, u32)>>,
-        mut changed: Option<&mut Vec<u32>>,
-    ) {
-        while let Some(Reverse((d, v))) = heap.pop() {
-            let v = v as usize;
-            if d > self.boundary_distance[v] {
-                continue;
-            }
-            for slot in self.offsets[v] as usize..self.offsets[v + 1] as usize {
-                let s = self.slots[slot];
-                let w = s.neighbour as usize;
-                let nd = d + s.cost;
-                if nd < self.boundary_distance[w] {
-                    let edge = s.edge as usize;
-                    self.boundary_distance[w] = nd;
-                    self.boundary_next_edge[w] = edge as u32;
-                    heap.push(Reverse((nd, w as u32)));
-                    if let Some(changed) = changed.as_deref_mut() {
-                        changed.push(w as u32);
-                    }
-                }
-            }
-        }
-    }
-
     /// Number of graph edges.
     pub fn num_edges(&self) -> usize {
         self.edge_ends.len()
     }
 
-    /// Sets the absolute weight of `edge` (its cost, in both adjacency lists); the boundary
-    /// distances are not updated.
+    /// Sets the absolute weight of `edge` (its cost, in both adjacency lists); the detectors'
+    /// own boundary edges are not updated.
     fn set_edge_weight(&mut self, edge: usize, weight: f64) {
         let cost = integer_cost(weight);
         self.edge_weights[edge] = weight;
@@ -270,7 +210,7 @@ impl DetectorGraph {
         }
     }
 
-    /// Replaces every edge's weight by `|weights[edge]|` and recomputes the boundary paths.
+    /// Replaces every edge's weight by `|weights[edge]|` and chooses the boundary edges again.
     /// The weights must be finite and their total within the integer range.
     pub fn set_weights(&mut self, weights: &[f64]) -> Result<(), MatchingError> {
         debug_assert_eq!(weights.len(), self.num_edges());
@@ -288,69 +228,31 @@ impl DetectorGraph {
             self.set_edge_weight(edge, w.abs());
         }
         self.choose_boundary_edges();
-        self.compute_boundary_paths();
         Ok(())
     }
 
     /// Lowers edge weights: each `(edge, weight)` with `0 <= weight` below the edge's current
-    /// weight replaces it; the boundary distances are updated incrementally. Records the edges
-    /// and nodes changed (for [`DetectorGraph::restore`]).
-    pub fn lower_weights(
-        &mut self,
-        lowered: &[(usize, f64)],
-        edges_changed: &mut Vec<u32>,
-        nodes_changed: &mut Vec<u32>,
-    ) {
-        let mut heap = BinaryHeap::new();
+    /// weight replaces it. Records the edges changed (for [`DetectorGraph::restore`]).
+    pub fn lower_weights(&mut self, lowered: &[(usize, f64)], edges_changed: &mut Vec<u32>) {
         for &(edge, w) in lowered {
-            let cost = integer_cost(w);
-            if w.is_nan() || w < 0.0 || cost >= self.edge_costs[edge] {
+            if w.is_nan() || w < 0.0 || integer_cost(w) >= self.edge_costs[edge] {
                 continue;
             }
             self.set_edge_weight(edge, w);
             self.offer_boundary_edge(edge);
             edges_changed.push(edge as u32);
-            let (a, b) = self.edge_ends[edge];
-            let ends = [(a, b), (b, a)];
-            for (from, to) in ends {
-                if to == u32::MAX {
-                    continue;
-                }
-                let to = to as usize;
-                let through = if from == u32::MAX {
-                    cost
-                } else {
-                    let from = from as usize;
-                    if self.boundary_distance[from] == UNREACHABLE {
-                        continue;
-                    }
-                    self.boundary_distance[from] + cost
-                };
-                if through < self.boundary_distance[to] {
-                    self.boundary_distance[to] = through;
-                    self.boundary_next_edge[to] = edge as u32;
-                    heap.push(Reverse((through, to as u32)));
-                    nodes_changed.push(to as u32);
-                }
-            }
         }
-        self.settle_boundary_paths(heap, Some(nodes_changed));
     }
 
-    /// Undoes [`DetectorGraph::lower_weights`]: copies the listed edges and nodes back from
-    /// `base` (the graph this one was cloned from).
-    pub fn restore(&mut self, base: &DetectorGraph, edges: &[u32], nodes: &[u32]) {
+    /// Undoes [`DetectorGraph::lower_weights`]: copies the listed edges back from `base` (the
+    /// graph this one was cloned from).
+    pub fn restore(&mut self, base: &DetectorGraph, edges: &[u32]) {
         for &e in edges {
             self.set_edge_weight(e as usize, base.edge_weights[e as usize]);
             let (a, b) = self.edge_ends[e as usize];
             if b == u32::MAX {
                 self.boundary_edge[a as usize] = base.boundary_edge[a as usize];
             }
-        }
-        for &v in nodes {
-            let v = v as usize;
-            self.boundary_distance[v] = base.boundary_distance[v];
-            self.boundary_next_edge[v] = base.boundary_next_edge[v];
         }
     }
 
@@ -360,12 +262,24 @@ impl DetectorGraph {
         &self.slots[self.offsets[v] as usize..self.offsets[v + 1] as usize]
     }
 
+    /// The cost of detector `v`'s own edge to the boundary, if it has one.
+    #[inline]
+    pub(crate) fn boundary_cost(&self, v: usize) -> Option<i64> {
+        let edge = self.boundary_edge[v];
+        (edge != NO_EDGE).then(|| self.edge_costs[edge as usize])
+    }
+
+    /// The index of detector `v`'s own edge to the boundary, if it has one.
+    pub(crate) fn boundary_edge_index(&self, v: usize) -> Option<usize> {
+        let edge = self.boundary_edge[v];
+        (edge != NO_EDGE).then_some(edge as usize)
+    }
+
     /// Detector `v`'s own edge to the boundary, if it has one.
     #[inline]
     pub(crate) fn boundary_edge(&self, v: usize) -> Option<BoundaryEdge> {
         let edge = self.boundary_edge[v];
         (edge != NO_EDGE).then(|| BoundaryEdge {
-            cost: self.edge_costs[edge as usize],
             observables: self.edge_observables[edge as usize],
             weight: self.edge_weights[edge as usize],
         })
@@ -374,11 +288,6 @@ impl DetectorGraph {
     /// Number of detectors.
     pub fn num_detectors(&self) -> usize {
         self.offsets.len() - 1
-    }
-
-    /// Integer distance from `v` to the boundary ([`UNREACHABLE`] if there is none).
-    pub fn boundary_distance(&self, v: usize) -> i64 {
-        self.boundary_distance[v]
     }
 
     /// The detectors of graph edge `edge` (`None` for the boundary side).
@@ -390,24 +299,6 @@ impl DetectorGraph {
     /// Observables flipped by graph edge `edge`.
     pub fn edge_observables(&self, edge: usize) -> u64 {
         self.edge_observables[edge]
-    }
-
-    /// Appends the graph edges of `v`'s shortest path to the boundary.
-    pub fn boundary_path(&self, mut v: usize, out: &mut Vec<usize>) {
-        loop {
-            let edge = self.boundary_next_edge[v];
-            debug_assert_ne!(edge, NO_EDGE);
-            out.push(edge as usize);
-            let (a, b) = self.edge_ends[edge as usize];
-            if b == u32::MAX {
-                return;
-            }
-            v = if a as usize == v {
-                b as usize
-            } else {
-                a as usize
-            };
-        }
     }
 
     /// Endpoints of a graph edge (`None` for the boundary side).
@@ -451,43 +342,40 @@ mod tests {
     }
 
     #[test]
-    fn boundary_paths_lowering_and_restore() {
+    fn boundary_edges_lowering_and_restore() {
         let base = DetectorGraph::new(&path_graph()).unwrap();
-        let unit = integer_cost(1.0);
-        assert_eq!(base.boundary_distance(0), unit);
-        assert_eq!(base.boundary_distance(1), 2 * unit);
-        assert_eq!(base.boundary_distance(2), 3 * unit);
-        let mut path = Vec::new();
-        base.boundary_path(2, &mut path);
-        assert_eq!(path, vec![2, 1, 0]);
-        assert_eq!(
-            base.boundary_edge(2).map(|b| b.cost),
-            Some(integer_cost(3.5))
-        );
+        assert_eq!(base.boundary_cost(0), Some(integer_cost(1.0)));
+        assert_eq!(base.boundary_cost(1), None);
+        assert_eq!(base.boundary_cost(2), Some(integer_cost(3.5)));
+        assert_eq!(base.boundary_edge_index(2), Some(3));
+        assert_eq!(base.neighbours(1).len(), 2);
 
         let mut g = base.clone();
-        let (mut edges, mut nodes) = (Vec::new(), Vec::new());
-        g.lower_weights(&[(3, 0.5)], &mut edges, &mut nodes);
-        assert_eq!(g.boundary_distance(2), integer_cost(0.5));
-        assert_eq!(g.boundary_distance(1), integer_cost(1.5));
-        path.clear();
-        g.boundary_path(2, &mut path);
-        assert_eq!(path, vec![3]);
-        assert_eq!(g.boundary_edge(2).map(|b| b.cost), Some(integer_cost(0.5)));
-        assert_eq!(g.boundary_distance(0), unit);
-        g.restore(&base, &edges, &nodes);
+        let mut edges = Vec::new();
+        g.lower_weights(&[(3, 0.5), (1, 2.0), (2, -1.0)], &mut edges);
+        assert_eq!(edges, vec![3]); // raising and negative weights are ignored
+        assert_eq!(g.boundary_cost(2), Some(integer_cost(0.5)));
+        assert_eq!(g.boundary_edge(2).map(|b| b.weight), Some(0.5));
+        g.restore(&base, &edges);
         for v in 0..3 {
-            assert_eq!(g.boundary_distance(v), base.boundary_distance(v));
-            assert_eq!(
-                g.boundary_edge(v).map(|b| b.cost),
-                base.boundary_edge(v).map(|b| b.cost)
-            );
+            assert_eq!(g.boundary_cost(v), base.boundary_cost(v));
         }
 
         g.set_weights(&[1.0, 1.0, 1.0, -0.25]).unwrap();
-        assert_eq!(g.boundary_distance(2), integer_cost(0.25));
+        assert_eq!(g.boundary_cost(2), Some(integer_cost(0.25)));
         assert_eq!(g.boundary_edge(2).map(|b| b.weight), Some(0.25));
         assert!(g.set_weights(&[f64::NAN, 1.0, 1.0, 1.0]).is_err());
+    }
+
+    /// A detector with two boundary edges uses the cheaper, also after a reweighting.
+    #[test]
+    fn the_cheapest_boundary_edge_is_the_own_one() {
+        let mut graph = path_graph();
+        graph.edges.push(edge(2, None, 2.0, 1));
+        let mut g = DetectorGraph::new(&graph).unwrap();
+        assert_eq!(g.boundary_edge_index(2), Some(4));
+        g.set_weights(&[1.0, 1.0, 1.0, 0.5, 2.0]).unwrap();
+        assert_eq!(g.boundary_edge_index(2), Some(3));
     }
 
     #[test]
@@ -510,10 +398,5 @@ mod tests {
             DetectorGraph::new(&g),
             Err(MatchingError::BadWeight { .. })
         ));
-        let mut g = path_graph();
-        let c = path_graph().num_detectors;
-        g.num_detectors = c + 1;
-        let isolated = DetectorGraph::new(&g).unwrap();
-        assert_eq!(isolated.boundary_distance(c), UNREACHABLE);
     }
 }

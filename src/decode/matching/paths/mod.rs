@@ -2,7 +2,7 @@
 //!
 //! - [`radix_heap`]: the monotone integer priority queue of every search;
 //! - [`detector_graph`]: the compact adjacency structure with integer edge costs and every
-//!   detector's shortest path to the boundary;
+//!   detector's own edge to the boundary;
 //! - [`dijkstra`]: a reusable truncated Dijkstra search from one detector (corrections are
 //!   traced with it).
 //!
@@ -14,5 +14,5 @@ pub(crate) mod detector_graph;
 pub(crate) mod dijkstra;
 pub(crate) mod radix_heap;
 
-pub(crate) use detector_graph::{DetectorGraph, UNREACHABLE};
+pub(crate) use detector_graph::DetectorGraph;
 pub(crate) use dijkstra::{Control, Dijkstra};

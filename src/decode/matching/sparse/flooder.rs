@@ -23,10 +23,6 @@ pub(crate) const NONE: u32 = u32::MAX;
 pub(crate) struct NodeState {
     /// The region that reached it ([`NONE`] if none).
     pub(crate) arrived: RegionId,
-    /// That region's outermost blossom ([`NONE`] if none).
-    pub(crate) top: RegionId,
-    /// See the module notes.
-    wrapped: i64,
     /// The detection event whose growth reached it ([`NONE`] if none).
     pub(crate) source: u32,
     /// Observables and weight of the path from the source to it.
@@ -42,8 +38,6 @@ impl Default for NodeState {
     fn default() -> Self {
         NodeState {
             arrived: NONE,
-            top: NONE,
-            wrapped: 0,
             source: NONE,
             observables: 0,
             weight: 0.0,
@@ -63,6 +57,23 @@ impl NodeState {
     }
 }
 
+/// What the growth loop reads of every neighbour, apart from the rest of the node's state for
+/// locality.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Local {
+    /// The outermost blossom of the region that reached the node ([`NONE`] if none).
+    pub(crate) top: RegionId,
+    /// See the module notes.
+    wrapped: i64,
+}
+
+impl Local {
+    const EMPTY: Local = Local {
+        top: NONE,
+        wrapped: 0,
+    };
+}
+
 /// A region: a detection event's ball or a blossom.
 #[derive(Clone, Debug)]
 pub(crate) struct Region {
@@ -72,8 +83,6 @@ pub(crate) struct Region {
     pub(crate) top: RegionId,
     /// Its alternating-tree node, at top level and unmatched.
     pub(crate) tree: Option<u32>,
-    /// Its own growth (see the module notes).
-    pub(crate) radius: Varying,
     /// Check of it while it shrinks.
     shrink: Tracker,
     /// Whom it is matched to.
@@ -95,7 +104,12 @@ enum Target {
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Flooder {
     pub(crate) nodes: Vec<NodeState>,
+    /// Per node: its top region and wrapped radius.
+    pub(crate) locals: Vec<Local>,
     regions: Vec<Region>,
+    /// Per region: its own growth (see the module notes), apart from the rest of the region
+    /// for locality (the growth loop reads it for every neighbour).
+    radii: Vec<Varying>,
     free_regions: Vec<RegionId>,
     pub(crate) timeline: Timeline,
     /// Scratch of the traversals of region trees.
@@ -122,6 +136,7 @@ impl Flooder {
     pub(crate) fn new(num_detectors: usize) -> Self {
         Flooder {
             nodes: vec![NodeState::default(); num_detectors],
+            locals: vec![Local::EMPTY; num_detectors],
             ..Flooder::default()
         }
     }
@@ -132,7 +147,9 @@ impl Flooder {
         self.nodes
             .iter_mut()
             .for_each(|n| *n = NodeState::default());
+        self.locals.iter_mut().for_each(|l| *l = Local::EMPTY);
         self.regions.clear();
+        self.radii.clear();
         self.free_regions.clear();
         self.timeline.reset();
     }
@@ -150,12 +167,12 @@ impl Flooder {
                     parent: None,
                     top: 0,
                     tree: None,
-                    radius,
                     shrink: Tracker::default(),
                     mate: Mate::Unmatched,
                     children: Vec::new(),
                     shell: Vec::new(),
                 });
+                self.radii.push(radius);
                 (self.regions.len() - 1) as RegionId
             }
         };
@@ -163,11 +180,11 @@ impl Flooder {
         r.parent = None;
         r.top = id;
         r.tree = None;
-        r.radius = radius;
         r.shrink = Tracker::default();
         r.mate = Mate::Unmatched;
         r.children.clear();
         r.shell.clear();
+        self.radii[id as usize] = radius;
         id
     }
 
@@ -181,11 +198,11 @@ impl Flooder {
     /// How far past node `v` its region structure extends now, as a function of time.
     #[inline]
     fn local_radius(&self, v: usize) -> Varying {
-        let n = &self.nodes[v];
-        if n.top == NONE {
+        let l = self.locals[v];
+        if l.top == NONE {
             Varying::ZERO
         } else {
-            self[n.top].radius.plus(n.wrapped)
+            self.radii[l.top as usize].plus(l.wrapped)
         }
     }
 
@@ -197,9 +214,10 @@ impl Flooder {
             return 0;
         }
         let mut total = 0;
+        let top = self.locals[v].top;
         let mut r = n.arrived;
-        while r != n.top {
-            total += self[r].radius.y;
+        while r != top {
+            total += self.radii[r as usize].y();
             r = self[r].parent.expect("a region below the top has a parent");
         }
         total - n.arrival_radius
@@ -212,53 +230,53 @@ impl Flooder {
         n.source = v as u32;
         n.arrival_radius = 0;
         n.arrived = r;
-        n.top = r;
-        n.wrapped = 0;
         n.observables = 0;
         n.weight = 0.0;
+        self.locals[v] = Local { top: r, wrapped: 0 };
         self[r].shell.push(v as u32);
         self.reschedule(graph, v);
         r
     }
 
     /// The next event at node `v`: what it meets and when.
+    #[inline]
     fn next_event_at(&self, graph: &DetectorGraph, v: usize) -> Option<(Target, i64)> {
         let r1 = self.local_radius(v);
-        let mut best: Option<(Target, i64)> = None;
-        let mut consider = |target: Target, t: i64| {
-            if best.is_none_or(|(_, b)| t < b) {
-                best = Some((target, t));
-            }
-        };
-        let top = self.nodes[v].top;
+        let (mut target, mut best) = (Target::Boundary, i64::MAX);
+        let top = self.locals[v].top;
         if r1.is_growing() {
-            if let Some(b) = graph.boundary_edge(v) {
-                consider(Target::Boundary, b.cost - r1.y);
+            if let Some(cost) = graph.boundary_cost(v) {
+                best = cost - r1.y();
             }
             for (k, s) in graph.neighbours(v).iter().enumerate() {
                 let u = s.neighbour as usize;
-                if self.nodes[u].top == top {
+                if self.locals[u].top == top {
                     continue;
                 }
                 let r2 = self.local_radius(u);
                 if r2.is_shrinking() {
                     continue;
                 }
-                let mut t = s.cost - r1.y - r2.y;
+                let mut t = s.cost - r1.y() - r2.y();
                 if r2.is_growing() {
                     t >>= 1;
                 }
-                consider(Target::Neighbour(k), t);
+                if t < best {
+                    (target, best) = (Target::Neighbour(k), t);
+                }
             }
         } else {
             for (k, s) in graph.neighbours(v).iter().enumerate() {
                 let r2 = self.local_radius(s.neighbour as usize);
                 if r2.is_growing() {
-                    consider(Target::Neighbour(k), s.cost - r1.y - r2.y);
+                    let t = s.cost - r1.y() - r2.y();
+                    if t < best {
+                        (target, best) = (Target::Neighbour(k), t);
+                    }
                 }
             }
         }
-        best
+        (best != i64::MAX).then_some((target, best))
     }
 
     /// Puts node `v`'s next check on the timeline (or forgets it).
@@ -277,7 +295,7 @@ impl Flooder {
     /// Checks shrinking region `r` when its outermost node is about to be left.
     fn schedule_shrink(&mut self, r: RegionId) {
         let t = match self[r].shell.last() {
-            None => self[r].radius.zero_time_when_shrinking(),
+            None => self.radii[r as usize].zero_time_when_shrinking(),
             Some(&v) => self.local_radius(v as usize).zero_time_when_shrinking(),
         };
         let now = self.timeline.now;
@@ -290,7 +308,7 @@ impl Flooder {
     /// Region `r` (top level) reaches the empty node `u` from node `from` along `slot`.
     fn arrive(&mut self, graph: &DetectorGraph, r: RegionId, u: usize, from: usize, slot: &Slot) {
         let f = self.nodes[from];
-        let radius = self[r].radius.at(self.timeline.now);
+        let radius = self.radii[r as usize].at(self.timeline.now);
         let top = self[r].top;
         let n = &mut self.nodes[u];
         n.observables = f.observables ^ slot.observables;
@@ -298,8 +316,8 @@ impl Flooder {
         n.source = f.source;
         n.arrival_radius = radius;
         n.arrived = r;
-        n.top = top;
-        self.nodes[u].wrapped = self.wrapped_radius(u);
+        self.locals[u].top = top;
+        self.locals[u].wrapped = self.wrapped_radius(u);
         self[r].shell.push(u as u32);
         self.reschedule(graph, u);
     }
@@ -334,6 +352,7 @@ impl Flooder {
         }
         let leaving = self[r].shell.pop().expect("non-empty") as usize;
         self.nodes[leaving].vacate();
+        self.locals[leaving] = Local::EMPTY;
         self.reschedule(graph, leaving);
         self.schedule_shrink(r);
         None
@@ -341,7 +360,7 @@ impl Flooder {
 
     /// The child of `v`'s top region that holds `v`.
     fn heir_on_shatter(&self, v: usize) -> RegionId {
-        let top = self.nodes[v].top;
+        let top = self.locals[v].top;
         let mut r = self.nodes[v].arrived;
         loop {
             let p = self[r].parent.expect("below the top");
@@ -367,13 +386,14 @@ impl Flooder {
             .tracker
             .want(now, Check::Node(v as u32), &mut self.timeline);
         let n = self.nodes[v];
+        let n_top = self.locals[v].top;
         match target {
             Target::Boundary => {
                 let b = graph
                     .boundary_edge(v)
                     .expect("the node has a boundary edge");
                 Some(MwpmEvent::RegionHitBoundary {
-                    region: n.top,
+                    region: n_top,
                     edge: CompressedEdge {
                         from: n.source,
                         to: None,
@@ -386,16 +406,17 @@ impl Flooder {
                 let slot = graph.neighbours(v)[k];
                 let u = slot.neighbour as usize;
                 let m = self.nodes[u];
+                let m_top = self.locals[u].top;
                 if n.arrived != NONE && m.arrived == NONE {
-                    self.arrive(graph, n.top, u, v, &slot);
+                    self.arrive(graph, n_top, u, v, &slot);
                     None
                 } else if m.arrived != NONE && n.arrived == NONE {
-                    self.arrive(graph, m.top, v, u, &slot);
+                    self.arrive(graph, m_top, v, u, &slot);
                     None
                 } else {
                     Some(MwpmEvent::RegionHitRegion {
-                        a: n.top,
-                        b: m.top,
+                        a: n_top,
+                        b: m_top,
                         edge: CompressedEdge {
                             from: n.source,
                             to: Some(m.source),
@@ -471,9 +492,9 @@ impl Flooder {
             fl[d].top = top;
             for k in 0..fl[d].shell.len() {
                 let v = fl[d].shell[k] as usize;
-                fl.nodes[v].top = top;
+                fl.locals[v].top = top;
                 if rewrap {
-                    fl.nodes[v].wrapped = fl.wrapped_radius(v);
+                    fl.locals[v].wrapped = fl.wrapped_radius(v);
                 }
             }
         });
@@ -496,7 +517,7 @@ impl Flooder {
         let b = self.alloc_region(Varying::growing_from_zero_at(now));
         for c in &children {
             let c = c.region;
-            self[c].radius = self[c].radius.then_frozen(now);
+            self.radii[c as usize] = self.radii[c as usize].then_frozen(now);
             self[c].parent = Some(b);
             self.set_top(c, b, true);
             self[c].shrink.forget();
@@ -509,7 +530,7 @@ impl Flooder {
     /// Region `r` grows from now.
     pub(crate) fn set_growing(&mut self, graph: &DetectorGraph, r: RegionId) {
         let now = self.timeline.now;
-        self[r].radius = self[r].radius.then_growing(now);
+        self.radii[r as usize] = self.radii[r as usize].then_growing(now);
         self[r].shrink.forget();
         self.reschedule_area(graph, r);
     }
@@ -517,8 +538,8 @@ impl Flooder {
     /// Region `r` stops changing from now.
     pub(crate) fn set_frozen(&mut self, graph: &DetectorGraph, r: RegionId) {
         let now = self.timeline.now;
-        let was_shrinking = self[r].radius.is_shrinking();
-        self[r].radius = self[r].radius.then_frozen(now);
+        let was_shrinking = self.radii[r as usize].is_shrinking();
+        self.radii[r as usize] = self.radii[r as usize].then_frozen(now);
         self[r].shrink.forget();
         if was_shrinking {
             self.reschedule_area(graph, r);
@@ -528,7 +549,7 @@ impl Flooder {
     /// Region `r` shrinks from now.
     pub(crate) fn set_shrinking(&mut self, r: RegionId) {
         let now = self.timeline.now;
-        self[r].radius = self[r].radius.then_shrinking(now);
+        self.radii[r as usize] = self.radii[r as usize].then_shrinking(now);
         self.schedule_shrink(r);
         self.for_each_node(r, |fl, v| fl.nodes[v].tracker.forget());
     }
@@ -544,6 +565,7 @@ impl Flooder {
         for k in 0..self[r].shell.len() {
             let v = self[r].shell[k] as usize;
             self.nodes[v] = NodeState::default();
+            self.locals[v] = Local::EMPTY;
         }
     }
 }

@@ -20,6 +20,8 @@ pub(crate) struct Unmatchable {
 pub(crate) struct SparseBlossom {
     flooder: Flooder,
     trees: Trees,
+    /// Scratch of [`SparseBlossom::shatter_into_matches`].
+    stack: Vec<TreeId>,
 }
 
 impl SparseBlossom {
@@ -28,6 +30,7 @@ impl SparseBlossom {
         SparseBlossom {
             flooder: Flooder::new(num_detectors),
             trees: Trees::default(),
+            stack: Vec::new(),
         }
     }
 
@@ -54,7 +57,7 @@ impl SparseBlossom {
                 .iter()
                 .copied()
                 .find(|&v| {
-                    let top = self.flooder.nodes[v].top;
+                    let top = self.flooder.locals[v].top;
                     top != NONE && self.flooder[top].tree.is_some()
                 })
                 .unwrap_or(events[0]);
@@ -64,7 +67,7 @@ impl SparseBlossom {
         }
         for &v in events {
             if self.flooder.nodes[v].arrived != NONE {
-                let top = self.flooder.nodes[v].top;
+                let top = self.flooder.locals[v].top;
                 self.extract(top, matches);
             }
         }
@@ -158,7 +161,9 @@ impl SparseBlossom {
     /// Matches every inner region of `root`'s tree to its outer region, freezes them and frees
     /// the tree's nodes (the root's own outer region is left unmatched, for the caller).
     fn shatter_into_matches(&mut self, graph: &DetectorGraph, root: TreeId) {
-        let mut stack = vec![root];
+        let mut stack = std::mem::take(&mut self.stack);
+        stack.clear();
+        stack.push(root);
         while let Some(n) = stack.pop() {
             stack.extend(self.trees[n].children.iter().map(|c| c.node));
             let outer = self.trees[n].outer;
@@ -172,6 +177,7 @@ impl SparseBlossom {
             self.flooder[outer].tree = None;
             self.trees.free(n);
         }
+        self.stack = stack;
     }
 
     /// Outer regions `a` and `b` of one tree touched: the cycle through their common
@@ -344,7 +350,7 @@ impl SparseBlossom {
             Mate::Region(_, e) | Mate::Boundary(e) => e.from,
             Mate::Unmatched => unreachable!("a matched blossom"),
         };
-        let heir = self.flooder.nodes[end as usize].top;
+        let heir = self.flooder.locals[end as usize].top;
         self.flooder[heir].mate = mate;
         if let Mate::Region(m, e) = mate {
             self.flooder[m].mate = Mate::Region(heir, e.reversed());

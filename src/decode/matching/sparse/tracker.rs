@@ -64,19 +64,33 @@ impl Timeline {
 /// Keeps a check of one object queued for the time it is wanted, and no stale ones alive: a
 /// check taken out of the queue counts only if it is the last one queued and is still wanted
 /// then; a later wanted time is queued when the earlier check comes out.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug)]
 pub(crate) struct Tracker {
-    desired: Option<i64>,
-    queued: Option<i64>,
+    /// The wanted time ([`NO_TIME`] if none).
+    desired: i64,
+    /// The time of the last check queued ([`NO_TIME`] if none is in the queue).
+    queued: i64,
+}
+
+/// Marks "no time" in a [`Tracker`] (times are never negative).
+const NO_TIME: i64 = i64::MIN;
+
+impl Default for Tracker {
+    fn default() -> Self {
+        Tracker {
+            desired: NO_TIME,
+            queued: NO_TIME,
+        }
+    }
 }
 
 impl Tracker {
     /// Wants `check` looked at at `time` (replacing any earlier wish).
     #[inline]
     pub(crate) fn want(&mut self, time: i64, check: Check, timeline: &mut Timeline) {
-        self.desired = Some(time);
-        if self.queued.is_none_or(|q| q > time) {
-            self.queued = Some(time);
+        self.desired = time;
+        if self.queued == NO_TIME || self.queued > time {
+            self.queued = time;
             timeline.push(time, check);
         }
     }
@@ -84,28 +98,26 @@ impl Tracker {
     /// Nothing to look at any more.
     #[inline]
     pub(crate) fn forget(&mut self) {
-        self.desired = None;
+        self.desired = NO_TIME;
     }
 
     /// Whether `check`, just taken out at `time`, is to be processed; requeues it for a later
     /// wanted time.
     #[inline]
     pub(crate) fn take(&mut self, time: i64, check: Check, timeline: &mut Timeline) -> bool {
-        if self.queued != Some(time) {
+        if self.queued != time {
             return false;
         }
-        self.queued = None;
-        match self.desired {
-            None => false,
-            Some(d) if d != time => {
-                self.queued = Some(d);
-                timeline.push(d, check);
-                false
-            }
-            Some(_) => {
-                self.desired = None;
-                true
-            }
+        self.queued = NO_TIME;
+        if self.desired == NO_TIME {
+            false
+        } else if self.desired != time {
+            self.queued = self.desired;
+            timeline.push(self.desired, check);
+            false
+        } else {
+            self.desired = NO_TIME;
+            true
         }
     }
 }

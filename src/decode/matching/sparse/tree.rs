@@ -44,6 +44,8 @@ pub(crate) struct Pruned {
 pub(crate) struct Trees {
     nodes: Vec<TreeNode>,
     free: Vec<TreeId>,
+    /// Scratch of [`Trees::become_root`].
+    path: Vec<TreeId>,
 }
 
 impl std::ops::Index<TreeId> for Trees {
@@ -131,7 +133,9 @@ impl Trees {
     /// node's inner region moves up to its parent). The regions' own tree links along the
     /// path are not updated: this is only done before the whole tree is taken apart.
     pub(crate) fn become_root(&mut self, node: TreeId) {
-        let mut path = vec![node];
+        let mut path = std::mem::take(&mut self.path);
+        path.clear();
+        path.push(node);
         while let Some(p) = self[*path.last().expect("non-empty")].parent {
             path.push(p.node);
         }
@@ -155,6 +159,7 @@ impl Trees {
             );
             self[this].inner_to_outer = None;
         }
+        self.path = path;
     }
 
     /// The nearest common ancestor of the distinct nodes `a` and `b`, or `None` when they are

@@ -11,47 +11,62 @@ pub(crate) enum Slope {
     Shrinking,
 }
 
-/// A value `y + slope * t` at time `t` (integer units of cost).
+/// A value `y + slope * t` at time `t` (integer units of cost), packed in one integer as
+/// PyMatching does: `y` in the high bits, the slope in the low two (1 growing, 2 shrinking).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct Varying {
-    /// The value the line would have at time 0.
-    pub(crate) y: i64,
-    /// How it changes.
-    pub(crate) slope: Slope,
-}
+pub(crate) struct Varying(i64);
+
+const GROWING: i64 = 1;
+const SHRINKING: i64 = 2;
 
 impl Varying {
     /// The constant 0.
-    pub(crate) const ZERO: Varying = Varying {
-        y: 0,
-        slope: Slope::Frozen,
-    };
+    pub(crate) const ZERO: Varying = Varying(0);
+
+    fn new(y: i64, slope: Slope) -> Self {
+        let bits = match slope {
+            Slope::Frozen => 0,
+            Slope::Growing => GROWING,
+            Slope::Shrinking => SHRINKING,
+        };
+        Varying((y << 2) | bits)
+    }
 
     /// Growing, and 0 at time `t`.
     pub(crate) fn growing_from_zero_at(t: i64) -> Self {
-        Varying {
-            y: -t,
-            slope: Slope::Growing,
+        Varying::new(-t, Slope::Growing)
+    }
+
+    /// The value the line would have at time 0.
+    #[inline]
+    pub(crate) fn y(self) -> i64 {
+        self.0 >> 2
+    }
+
+    /// How it changes.
+    #[inline]
+    pub(crate) fn slope(self) -> Slope {
+        match self.0 & 3 {
+            GROWING => Slope::Growing,
+            SHRINKING => Slope::Shrinking,
+            _ => Slope::Frozen,
         }
     }
 
     /// The value at time `t`.
     #[inline]
     pub(crate) fn at(self, t: i64) -> i64 {
-        match self.slope {
-            Slope::Frozen => self.y,
-            Slope::Growing => self.y + t,
-            Slope::Shrinking => self.y - t,
+        match self.0 & 3 {
+            GROWING => self.y() + t,
+            SHRINKING => self.y() - t,
+            _ => self.y(),
         }
     }
 
     /// This line shifted up by `offset`.
     #[inline]
     pub(crate) fn plus(self, offset: i64) -> Self {
-        Varying {
-            y: self.y + offset,
-            slope: self.slope,
-        }
+        Varying(self.0 + (offset << 2))
     }
 
     /// The same value at time `t`, changing with `slope` from then on.
@@ -62,7 +77,7 @@ impl Varying {
             Slope::Growing => value - t,
             Slope::Shrinking => value + t,
         };
-        Varying { y, slope }
+        Varying::new(y, slope)
     }
 
     /// Frozen from time `t` at its value then.
@@ -83,20 +98,20 @@ impl Varying {
     /// When a shrinking value reaches 0.
     #[inline]
     pub(crate) fn zero_time_when_shrinking(self) -> i64 {
-        debug_assert_eq!(self.slope, Slope::Shrinking);
-        self.y
+        debug_assert_eq!(self.slope(), Slope::Shrinking);
+        self.y()
     }
 
     /// Whether it grows.
     #[inline]
     pub(crate) fn is_growing(self) -> bool {
-        self.slope == Slope::Growing
+        self.0 & 3 == GROWING
     }
 
     /// Whether it shrinks.
     #[inline]
     pub(crate) fn is_shrinking(self) -> bool {
-        self.slope == Slope::Shrinking
+        self.0 & 3 == SHRINKING
     }
 }
 
@@ -120,5 +135,8 @@ mod tests {
         assert_eq!(g.at(21), 10);
         assert!(g.is_growing() && s.is_shrinking() && !f.is_growing());
         assert_eq!(Varying::ZERO.at(5), 0);
+        assert_eq!(Varying::new(-7, Slope::Shrinking).y(), -7);
+        assert_eq!(Varying::new(-7, Slope::Shrinking).slope(), Slope::Shrinking);
+        assert_eq!(Varying::new(5, Slope::Frozen).plus(-9).at(3), -4);
     }
 }
