@@ -81,3 +81,56 @@ fn batch_of_the_wrong_width_is_refused() {
         0
     );
 }
+
+/// Reads a b8 file of `bits` columns.
+fn read_b8(path: &Path, bits: usize) -> BitMatrix {
+    let bytes = std::fs::read(path).unwrap();
+    BitMatrix::from_bytes(bytes.len() / bits.div_ceil(8), bits, bytes).unwrap()
+}
+
+/// Circuit-level d = 7, p = 0.01 (`scripts/make_correlated_fixture.py`): where shortest paths
+/// tie, qecd's correction takes PyMatching's path (its search flooder's), so the first-pass
+/// edges are PyMatching's on every shot, and so are the correlated predictions.
+#[test]
+fn surface_d7_corrections_and_correlated_predictions_equal_pymatching() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets/stim/surface_d7_p01");
+    let dem = Dem::from_file(dir.join("model.dem"))
+        .unwrap()
+        .flatten()
+        .unwrap();
+    let n = dem.num_detectors;
+    let dets = read_b8(&dir.join("dets.b8"), n);
+    let want = read_b8(&dir.join("pymatching_correlated_pred.b8"), 1);
+    let edges = std::fs::read_to_string(dir.join("pymatching_edges.txt")).unwrap();
+    let edges: Vec<&str> = edges.lines().collect();
+    assert_eq!((dets.rows(), edges.len()), (1000, 1000));
+
+    let plain = MwpmDecoder::from_dem(&dem).unwrap();
+    let matcher = plain.matcher();
+    let mut ws = matcher.workspace();
+    for (shot, line) in edges.iter().enumerate() {
+        let (_, correction) = matcher
+            .decode_with_correction(&ones(dets.row(shot)), &mut ws)
+            .unwrap();
+        let mut pairs: Vec<(i64, i64)> = correction
+            .iter()
+            .map(|&e| match matcher.edge_ends(e) {
+                (a, Some(b)) => (a.min(b) as i64, a.max(b) as i64),
+                (a, None) => (-1, a as i64),
+            })
+            .collect();
+        pairs.sort_unstable();
+        let got = pairs
+            .iter()
+            .map(|(a, b)| format!("{a},{b}"))
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert_eq!(got, *line, "shot {shot}: first-pass correction");
+    }
+
+    let correlated = MwpmDecoder::from_dem_correlated(&dem).unwrap();
+    let got = correlated.decode_batch(&dets).unwrap();
+    for shot in 0..dets.rows() {
+        assert_eq!(got.get(shot, 0), want.get(shot, 0), "shot {shot}");
+    }
+}

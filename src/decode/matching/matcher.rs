@@ -15,8 +15,9 @@
 
 use super::error::MatchingError;
 use super::graph::MatchingGraph;
-use super::paths::{Control, DetectorGraph, Dijkstra};
+use super::paths::DetectorGraph;
 use super::sparse::event::CompressedEdge;
+use super::sparse::search::SearchFlooder;
 use super::sparse::SparseBlossom;
 
 /// A matching of one shot's detection events.
@@ -35,7 +36,7 @@ pub struct Matching {
 /// Per-thread scratch space for [`Matcher::decode`]; reuse it across shots.
 #[derive(Clone, Debug)]
 pub struct Workspace {
-    dijkstra: Dijkstra,
+    search: SearchFlooder,
     sparse: SparseBlossom,
     /// The shot's detection events after the negative-edge toggles (sorted, distinct).
     events: Vec<usize>,
@@ -211,7 +212,7 @@ impl Matcher {
     pub fn workspace(&self) -> Workspace {
         let n = self.num_detectors();
         Workspace {
-            dijkstra: Dijkstra::new(n),
+            search: SearchFlooder::new(n),
             sparse: SparseBlossom::new(n),
             events: Vec::new(),
             toggled: vec![false; n],
@@ -392,35 +393,14 @@ impl View<'_> {
     /// [`Matcher::decode_with_correction`]).
     fn correction(&self, mut matching: Matching, ws: &mut Workspace) -> (Matching, Vec<usize>) {
         let mut edges = self.negatives.edges.clone();
-        for &(a, b) in &matching.pairs {
-            match b {
-                None => {
-                    // The nearest exit: settle nodes until none can beat the best one.
-                    let mut best = (i64::MAX, a);
-                    ws.dijkstra.search(self.graph, a, |v, d, _, _| {
-                        if d >= best.0 {
-                            return Control::Stop;
-                        }
-                        if let Some(cost) = self.graph.boundary_cost(v) {
-                            best = best.min((d + cost, v));
-                        }
-                        Control::Continue
-                    });
-                    let exit = best.1;
-                    ws.dijkstra.path_to(self.graph, exit, &mut edges);
-                    edges.extend(self.graph.boundary_edge_index(exit));
-                }
-                Some(b) => {
-                    ws.dijkstra.search(self.graph, a, |v, _, _, _| {
-                        if v == b {
-                            Control::Stop
-                        } else {
-                            Control::Continue
-                        }
-                    });
-                    ws.dijkstra.path_to(self.graph, b, &mut edges);
-                }
-            }
+        for m in &ws.matches {
+            let traced = ws.search.trace(
+                self.graph,
+                m.from as usize,
+                m.to.map(|t| t as usize),
+                &mut edges,
+            );
+            debug_assert!(traced, "a matched pair has a path");
         }
         matching.observables = edges
             .iter()

@@ -12,14 +12,11 @@ use super::super::graph::MatchingGraph;
 /// weights along the chosen paths.
 pub const WEIGHT_RESOLUTION: f64 = (1u64 << 24) as f64;
 
-/// Distance of an unreachable target (large, but far from overflowing when added twice).
-pub const UNREACHABLE: i64 = i64::MAX / 4;
-
 /// Largest total integer cost of all edges; keeps every sum of path costs and doubled duals
 /// far from `i64` overflow.
 const MAX_TOTAL_COST: i64 = 1 << 58;
 
-/// Marker for "no edge" in predecessor arrays.
+/// Marker for "no boundary edge" in `boundary_edge`.
 pub const NO_EDGE: u32 = u32::MAX;
 
 /// The detector graph in compressed-sparse-row form, with integer costs `|w|` scaled by
@@ -299,16 +296,6 @@ impl DetectorGraph {
     /// Observables flipped by graph edge `edge`.
     pub fn edge_observables(&self, edge: usize) -> u64 {
         self.edge_observables[edge]
-    }
-
-    /// Endpoints of a graph edge (`None` for the boundary side).
-    pub(super) fn other_end(&self, edge: usize, v: usize) -> usize {
-        let (a, b) = self.edge_ends[edge];
-        if a as usize == v {
-            b as usize
-        } else {
-            a as usize
-        }
     }
 }
 

@@ -17,6 +17,7 @@
 pub(crate) mod event;
 pub(crate) mod flooder;
 pub(crate) mod mwpm;
+pub(crate) mod search;
 pub(crate) mod tracker;
 pub(crate) mod tree;
 pub(crate) mod varying;
