@@ -30,7 +30,9 @@ mod tests {
     use super::super::paths::detector_graph::DetectorGraph;
     use super::*;
 
-    fn graph(n: usize, edges: &[(usize, Option<usize>, f64, u64)]) -> MatchingGraph {
+    /// A graph of `n` detectors from `(a, b, weight, observables)` edges (`b = None`: the
+    /// boundary).
+    pub(super) fn graph(n: usize, edges: &[(usize, Option<usize>, f64, u64)]) -> MatchingGraph {
         MatchingGraph {
             num_detectors: n,
             num_observables: 1,

@@ -211,24 +211,13 @@ impl SearchFlooder {
 
 #[cfg(test)]
 mod tests {
-    use super::super::super::graph::{GraphEdge, MatchingGraph};
+    use super::super::super::graph::MatchingGraph;
     use super::*;
 
+    /// A graph of `n` detectors from `(a, b, weight)` edges, no observables.
     fn graph(n: usize, edges: &[(usize, Option<usize>, f64)]) -> MatchingGraph {
-        MatchingGraph {
-            num_detectors: n,
-            num_observables: 1,
-            edges: edges
-                .iter()
-                .map(|&(a, b, weight)| GraphEdge {
-                    a,
-                    b,
-                    probability: 1.0 / (1.0 + weight.exp()),
-                    weight,
-                    observables: 0,
-                })
-                .collect(),
-        }
+        let edges: Vec<_> = edges.iter().map(|&(a, b, w)| (a, b, w, 0)).collect();
+        super::super::tests::graph(n, &edges)
     }
 
     fn trace(g: &MatchingGraph, from: usize, to: Option<usize>) -> Vec<usize> {
