@@ -83,16 +83,17 @@ def sample(qecd, tmp, L, p, shots, seed):
     return d, o, m
 
 
-def qecd_predict(qecd, decoder, model, dem, dets, out, threads):
+def qecd_predict(qecd, decoder, model, symmetries, dem, dets, out, threads):
     cmd = [qecd, "predict", "--decoder", decoder, "--dem", dem, "--in", dets, "--in_format",
            "b8", "--out", out, "--out_format", "b8", "--threads", str(threads)]
     if decoder == "neural":
-        cmd += ["--model", model, "--device", "cpu"]
+        cmd += ["--model", model, "--device", "cpu", "--symmetries", str(symmetries)]
     run(cmd)
 
 
-def qecd_time_per_shot(qecd, model, dem, dets, obs):
+def qecd_time_per_shot(qecd, model, symmetries, dem, dets, obs):
     r = run([qecd, "count-mistakes", "--decoder", "neural", "--model", model, "--device", "cpu",
+             "--symmetries", str(symmetries),
              "--dem", dem, "--in", dets, "--in_format", "b8", "--obs_in", obs,
              "--obs_in_format", "b8", "--threads", "1", "--time"],
             env={**os.environ, "OMP_NUM_THREADS": "1"})
@@ -173,6 +174,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--qecd", default=os.path.join(ROOT, "target/release/qecd"))
     ap.add_argument("--model", required=True)
+    ap.add_argument("--symmetries", type=int, default=1,
+                    help="point symmetries the local model's posteriors are averaged over")
     ap.add_argument("--distances", default="6,8,12,16,24,32")
     ap.add_argument("--ps", default="0.10,0.12,0.14,0.16,0.17,0.18")
     ap.add_argument("--shots", type=int, default=10000)
@@ -220,7 +223,7 @@ def main():
                 wrong = {}
                 for dec in [n for n in names if n in ("neural", "mwpm", "mwpm-correlated")]:
                     out = os.path.join(tmp, f"pred_{dec}.b8")
-                    qecd_predict(a.qecd, dec, a.model, dem, dets, out, a.threads)
+                    qecd_predict(a.qecd, dec, a.model, a.symmetries, dem, dets, out, a.threads)
                     wrong[dec] = np.any(read_b8(out, 4, shots) != truth, axis=1)
                 syn = read_b8(dets, nd, shots).astype(np.uint8)
                 model = stim.DetectorErrorModel.from_file(dem)
@@ -249,7 +252,7 @@ def main():
         speed = []
         for L in [int(x) for x in a.speed_distances.split(",") if x] if "neural" in names else []:
             dets, obs, dem = sample(a.qecd, tmp, L, a.speed_p, a.speed_shots, a.seed + L)
-            t_nn = qecd_time_per_shot(a.qecd, a.model, dem, dets, obs)
+            t_nn = qecd_time_per_shot(a.qecd, a.model, a.symmetries, dem, dets, obs)
             syn = read_b8(dets, 2 * L * L, a.speed_shots).astype(np.uint8)
             m = pymatching.Matching.from_detector_error_model(
                 stim.DetectorErrorModel.from_file(dem), enable_correlations=True)

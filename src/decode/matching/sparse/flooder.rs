@@ -114,6 +114,8 @@ pub(crate) struct Flooder {
     pub(crate) timeline: Timeline,
     /// Scratch of the traversals of region trees.
     stack: Vec<RegionId>,
+    /// Emptied cycles of taken-apart blossoms, kept for the next blossoms' children.
+    spare_cycles: Vec<Vec<RegionEdge>>,
 }
 
 impl std::ops::Index<RegionId> for Flooder {
@@ -188,6 +190,17 @@ impl Flooder {
         id
     }
 
+    /// An empty list for a new blossom's cycle (a recycled one when there is one).
+    pub(crate) fn spare_cycle(&mut self) -> Vec<RegionEdge> {
+        self.spare_cycles.pop().unwrap_or_default()
+    }
+
+    /// Keeps the list `cycle` of a taken-apart blossom for [`Flooder::spare_cycle`].
+    pub(crate) fn recycle_cycle(&mut self, mut cycle: Vec<RegionEdge>) {
+        cycle.clear();
+        self.spare_cycles.push(cycle);
+    }
+
     /// Returns a region to the arena.
     pub(crate) fn free_region(&mut self, id: RegionId) {
         self[id].children.clear();
@@ -204,23 +217,6 @@ impl Flooder {
         } else {
             self.radii[l.top as usize].plus(l.wrapped)
         }
-    }
-
-    /// The frozen radii of the regions from `v`'s `arrived` up to (not including) its `top`,
-    /// less its arrival radius.
-    fn wrapped_radius(&self, v: usize) -> i64 {
-        let n = &self.nodes[v];
-        if n.source == NONE {
-            return 0;
-        }
-        let mut total = 0;
-        let top = self.locals[v].top;
-        let mut r = n.arrived;
-        while r != top {
-            total += self.radii[r as usize].y();
-            r = self[r].parent.expect("a region below the top has a parent");
-        }
-        total - n.arrival_radius
     }
 
     /// A new region at detection event `v` (a node no region holds), growing from now.
@@ -316,8 +312,12 @@ impl Flooder {
         n.source = f.source;
         n.arrival_radius = radius;
         n.arrived = r;
-        self.locals[u].top = top;
-        self.locals[u].wrapped = self.wrapped_radius(u);
+        // Reached at the top level: the local radius starts at 0.
+        debug_assert_eq!(top, r, "regions grow at the top level");
+        self.locals[u] = Local {
+            top,
+            wrapped: -radius,
+        };
         self[r].shell.push(u as u32);
         self.reschedule(graph, u);
     }
@@ -485,26 +485,27 @@ impl Flooder {
         self.for_each_node(r, |fl, v| fl.reschedule(graph, v));
     }
 
-    /// Makes `r` the outermost region of its blossom tree, updating its nodes' top (and their
-    /// wrapped radii when `rewrap`).
-    fn set_top(&mut self, r: RegionId, top: RegionId, rewrap: bool) {
+    /// Makes `top` the outermost region of the blossom tree of `r`, for `r` and every region
+    /// inside it, and adds `rewrap` to the wrapped radius of every node of `r`'s area (the frozen
+    /// radius of a region that its nodes' `top` now passes over, or less one it no longer does).
+    fn set_top(&mut self, r: RegionId, top: RegionId, rewrap: i64) {
         self.for_each_descendant(r, |fl, d| {
-            fl[d].top = top;
-            for k in 0..fl[d].shell.len() {
-                let v = fl[d].shell[k] as usize;
-                fl.locals[v].top = top;
-                if rewrap {
-                    fl.locals[v].wrapped = fl.wrapped_radius(v);
-                }
+            fl.regions[d as usize].top = top;
+            let locals = &mut fl.locals;
+            for &v in &fl.regions[d as usize].shell {
+                let l = &mut locals[v as usize];
+                l.top = top;
+                l.wrapped += rewrap;
             }
         });
     }
 
     /// Detaches blossom child `r` from its parent (the parent is being taken apart), making
     /// it a top-level region.
-    pub(crate) fn clear_blossom_parent(&mut self, r: RegionId, rewrap: bool) {
+    pub(crate) fn clear_blossom_parent(&mut self, r: RegionId) {
         self[r].parent = None;
-        self.set_top(r, r, rewrap);
+        let frozen = self.radii[r as usize].y();
+        self.set_top(r, r, -frozen);
     }
 
     /// A new blossom of the cycle `children` (each with the path to the next), growing from now.
@@ -519,7 +520,8 @@ impl Flooder {
             let c = c.region;
             self.radii[c as usize] = self.radii[c as usize].then_frozen(now);
             self[c].parent = Some(b);
-            self.set_top(c, b, true);
+            let frozen = self.radii[c as usize].y();
+            self.set_top(c, b, frozen);
             self[c].shrink.forget();
         }
         self[b].children = children;

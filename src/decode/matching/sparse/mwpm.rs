@@ -6,7 +6,7 @@
 use super::super::paths::detector_graph::DetectorGraph;
 use super::event::{CompressedEdge, Mate, MwpmEvent, RegionEdge, RegionId, TreeId};
 use super::flooder::{Flooder, NONE};
-use super::tree::{TreeEdge, Trees};
+use super::tree::{Pruned, TreeEdge, Trees};
 
 /// Why a shot has no perfect matching.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -22,6 +22,8 @@ pub(crate) struct SparseBlossom {
     trees: Trees,
     /// Scratch of [`SparseBlossom::shatter_into_matches`].
     stack: Vec<TreeId>,
+    /// Scratch of [`SparseBlossom::form_blossom`]: the two pruned halves of the cycle.
+    halves: [Pruned; 2],
 }
 
 impl SparseBlossom {
@@ -31,6 +33,7 @@ impl SparseBlossom {
             flooder: Flooder::new(num_detectors),
             trees: Trees::default(),
             stack: Vec::new(),
+            halves: Default::default(),
         }
     }
 
@@ -191,14 +194,16 @@ impl SparseBlossom {
         common: TreeId,
     ) {
         let (ta, tb) = (self.tree_of(a), self.tree_of(b));
-        let from_a = self.trees.prune_upward(ta, common, false);
-        let from_b = self.trees.prune_upward(tb, common, true);
+        let [mut from_a, mut from_b] = std::mem::take(&mut self.halves);
+        self.trees.prune_upward(ta, common, false, &mut from_a);
+        self.trees.prune_upward(tb, common, true, &mut from_b);
         // Every region of the cycle leaves the tree (the paths hold all but `a` itself).
         self.flooder[a].tree = None;
         for re in from_a.path.iter().chain(&from_b.path) {
             self.flooder[re.region].tree = None;
         }
-        let mut cycle = from_b.path;
+        let mut cycle = self.flooder.spare_cycle();
+        cycle.extend_from_slice(&from_b.path);
         cycle.extend(from_a.path.iter().rev());
         cycle.push(RegionEdge { region: a, edge });
         let old_outer = self.trees[common].outer;
@@ -206,9 +211,10 @@ impl SparseBlossom {
         let blossom = self.flooder.create_blossom(graph, cycle);
         self.trees[common].outer = blossom;
         self.flooder[blossom].tree = Some(common);
-        for orphan in from_a.orphans.into_iter().chain(from_b.orphans) {
+        for &orphan in from_a.orphans.iter().chain(&from_b.orphans) {
             self.trees.add_child(common, orphan);
         }
+        self.halves = [from_a, from_b];
     }
 
     /// Inner blossom `blossom` shrank to nothing: its odd path from the child holding the
@@ -222,7 +228,7 @@ impl SparseBlossom {
     ) {
         let cycle = std::mem::take(&mut self.flooder[blossom].children);
         for c in &cycle {
-            self.flooder.clear_blossom_parent(c.region, true);
+            self.flooder.clear_blossom_parent(c.region);
         }
         let node = self.tree_of(blossom);
         let size = cycle.len();
@@ -300,6 +306,7 @@ impl SparseBlossom {
                 edge: child_edge,
             },
         );
+        self.flooder.recycle_cycle(cycle);
         self.flooder.free_region(blossom);
     }
 
@@ -343,7 +350,7 @@ impl SparseBlossom {
     fn pair_children(&mut self, region: RegionId, out: &mut Vec<CompressedEdge>) -> RegionId {
         let children = std::mem::take(&mut self.flooder[region].children);
         for c in &children {
-            self.flooder.clear_blossom_parent(c.region, false);
+            self.flooder.clear_blossom_parent(c.region);
         }
         let mate = self.flooder[region].mate;
         let end = match mate {
@@ -365,6 +372,7 @@ impl SparseBlossom {
             self.flooder.add_match(r1.region, r2.region, r1.edge);
             self.extract(r1.region, out);
         }
+        self.flooder.recycle_cycle(children);
         self.flooder.free_region(region);
         heir
     }

@@ -33,7 +33,7 @@ pub(crate) struct TreeNode {
 
 /// What pruning a path out of a tree leaves: the children that hung off it, and the path's
 /// regions in order, each with the path to the next.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub(crate) struct Pruned {
     pub(crate) orphans: Vec<TreeEdge>,
     pub(crate) path: Vec<RegionEdge>,
@@ -69,10 +69,15 @@ impl Trees {
         self.nodes.len() - self.free.len()
     }
 
-    /// Frees every node.
+    /// Frees every node, keeping their buffers for the next shot (which gets ids from 0 up,
+    /// as a new arena would give them).
     pub(crate) fn clear(&mut self) {
-        self.nodes.clear();
+        for n in &mut self.nodes {
+            n.parent = None;
+            n.children.clear();
+        }
         self.free.clear();
+        self.free.extend((0..self.nodes.len() as TreeId).rev());
     }
 
     /// A new node without parent or children.
@@ -205,9 +210,16 @@ impl Trees {
     /// Removes the path from `node` up to (not including) its ancestor `stop`. The regions of
     /// the path come in order from `node` upwards when `upwards`, each with the path to the
     /// next; otherwise each with the path to the previous (the order a blossom cycle needs when
-    /// this list is walked backwards).
-    pub(crate) fn prune_upward(&mut self, node: TreeId, stop: TreeId, upwards: bool) -> Pruned {
-        let mut pruned = Pruned::default();
+    /// this list is walked backwards). The result replaces what `pruned` held.
+    pub(crate) fn prune_upward(
+        &mut self,
+        node: TreeId,
+        stop: TreeId,
+        upwards: bool,
+        pruned: &mut Pruned,
+    ) {
+        pruned.orphans.clear();
+        pruned.path.clear();
         let mut current = node;
         while current != stop {
             let mut children = std::mem::take(&mut self[current].children);
@@ -240,7 +252,6 @@ impl Trees {
             self.free(current);
             current = parent.node;
         }
-        pruned
     }
 }
 
@@ -318,7 +329,8 @@ mod tests {
     #[test]
     fn pruning_returns_the_path_and_the_orphans() {
         let (mut t, [root, c1, c2, c3]) = sample();
-        let p = t.prune_upward(c2, root, true);
+        let mut p = Pruned::default();
+        t.prune_upward(c2, root, true, &mut p);
         let regions: Vec<_> = p.path.iter().map(|r| r.region).collect();
         assert_eq!(regions, vec![4, 3, 2, 1]);
         assert_eq!(p.path[0].edge, edge(4, 3));
