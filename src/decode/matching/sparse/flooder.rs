@@ -305,7 +305,7 @@ impl Flooder {
     fn arrive(&mut self, graph: &DetectorGraph, r: RegionId, u: usize, from: usize, slot: &Slot) {
         let f = self.nodes[from];
         let radius = self.radii[r as usize].at(self.timeline.now);
-        let top = self[r].top;
+        debug_assert_eq!(self[r].top, r, "regions grow at the top level");
         let n = &mut self.nodes[u];
         n.observables = f.observables ^ slot.observables;
         n.weight = f.weight + slot.weight;
@@ -313,9 +313,8 @@ impl Flooder {
         n.arrival_radius = radius;
         n.arrived = r;
         // Reached at the top level: the local radius starts at 0.
-        debug_assert_eq!(top, r, "regions grow at the top level");
         self.locals[u] = Local {
-            top,
+            top: r,
             wrapped: -radius,
         };
         self[r].shell.push(u as u32);

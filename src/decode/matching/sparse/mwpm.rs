@@ -75,7 +75,6 @@ impl SparseBlossom {
             }
         }
         debug_assert!(self.flooder.is_clear());
-        self.trees.clear();
         Ok(())
     }
 

@@ -69,15 +69,11 @@ impl Trees {
         self.nodes.len() - self.free.len()
     }
 
-    /// Frees every node, keeping their buffers for the next shot (which gets ids from 0 up,
-    /// as a new arena would give them).
+    /// Frees every node (after a failed shot; a finished one has freed them all already, and
+    /// the next shot reuses them with their buffers).
     pub(crate) fn clear(&mut self) {
-        for n in &mut self.nodes {
-            n.parent = None;
-            n.children.clear();
-        }
+        self.nodes.clear();
         self.free.clear();
-        self.free.extend((0..self.nodes.len() as TreeId).rev());
     }
 
     /// A new node without parent or children.
