@@ -1,13 +1,19 @@
 //! A monotone integer priority queue (radix heap), the event queue of every search on the
 //! detector graph: keys pushed are never below the last key popped, as in Dijkstra's algorithm.
 
-/// A monotone priority queue for integer keys (a radix heap): pushes must not be below the last
-/// key popped, as in Dijkstra's algorithm. Push is O(1), pop amortised O(log of the key range).
+/// Buckets: `64 - leading_zeros(key ^ last)` is at most 64, so indexing them needs no check.
+/// Keys are below 2^63, so two of them differ in at most the low 63 bits and bucket 64 stays
+/// empty.
+const BUCKETS: usize = 65;
+
+/// A monotone priority queue for nonnegative integer keys (a radix heap): pushes must not be
+/// below the last key popped, as in Dijkstra's algorithm. Push is O(1), pop amortised O(log of
+/// the key range).
 #[derive(Clone, Debug)]
 pub struct RadixHeap {
-    buckets: Vec<Vec<(u64, u32)>>,
+    buckets: [Vec<(u64, u32)>; BUCKETS],
     /// Bit `b` set iff bucket `b` is non-empty.
-    nonempty: u128,
+    nonempty: u64,
     last: u64,
     len: usize,
 }
@@ -15,7 +21,7 @@ pub struct RadixHeap {
 impl Default for RadixHeap {
     fn default() -> Self {
         RadixHeap {
-            buckets: vec![Vec::new(); 65],
+            buckets: std::array::from_fn(|_| Vec::new()),
             nonempty: 0,
             last: 0,
             len: 0,
@@ -24,12 +30,6 @@ impl Default for RadixHeap {
 }
 
 impl RadixHeap {
-    /// Order-preserving map of signed keys to unsigned ones.
-    #[inline]
-    fn key(key: i64) -> u64 {
-        (key as u64) ^ (1 << 63)
-    }
-
     #[inline]
     fn bucket(&self, key: u64) -> usize {
         64 - (key ^ self.last).leading_zeros() as usize
@@ -47,9 +47,13 @@ impl RadixHeap {
     }
 
     /// Adds `value` with priority `key`.
+    ///
+    /// # Panics
+    /// If `key` is negative (in debug builds also if it is below the last key popped).
     #[inline]
     pub fn push(&mut self, key: i64, value: u32) {
-        let key = Self::key(key);
+        assert!(key >= 0, "radix heap keys must be nonnegative, got {key}");
+        let key = key as u64;
         debug_assert!(key >= self.last, "radix heap keys must be monotone");
         let b = self.bucket(key);
         self.buckets[b].push((key, value));
@@ -82,7 +86,7 @@ impl RadixHeap {
         if self.buckets[0].is_empty() {
             self.nonempty &= !1;
         }
-        Some(((key ^ (1 << 63)) as i64, value))
+        Some((key as i64, value))
     }
 }
 
@@ -91,26 +95,33 @@ mod tests {
     use super::*;
 
     #[test]
-    fn pops_in_key_order_with_negative_keys_and_reuse() {
+    fn pops_in_key_order_with_repeats_and_reuse() {
         let mut heap = RadixHeap::default();
         for _ in 0..2 {
             heap.clear();
             assert_eq!(heap.pop(), None);
-            heap.push(-5, 0);
-            heap.push(3, 1);
-            heap.push(-5, 2);
+            heap.push(5, 0);
+            heap.push(13, 1);
+            heap.push(5, 2);
             let (k, _) = heap.pop().unwrap();
-            assert_eq!(k, -5);
-            // Monotone pushes after a pop.
-            heap.push(-5, 3);
+            assert_eq!(k, 5);
+            // Monotone pushes after a pop, up to the largest key.
+            heap.push(5, 3);
             heap.push(100, 4);
             heap.push(1 << 40, 5);
+            heap.push(i64::MAX, 6);
             let mut keys = vec![k];
             while let Some((k, _)) = heap.pop() {
                 keys.push(k);
             }
-            assert_eq!(keys, vec![-5, -5, -5, 3, 100, 1 << 40]);
+            assert_eq!(keys, vec![5, 5, 5, 13, 100, 1 << 40, i64::MAX]);
         }
+    }
+
+    #[test]
+    #[should_panic(expected = "nonnegative")]
+    fn refuses_negative_keys() {
+        RadixHeap::default().push(-1, 0);
     }
 
     #[test]

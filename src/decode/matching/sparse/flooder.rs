@@ -235,7 +235,7 @@ impl Flooder {
     }
 
     /// The next event at node `v`: what it meets and when.
-    #[inline]
+    #[inline(always)]
     fn next_event_at(&self, graph: &DetectorGraph, v: usize) -> Option<(Target, i64)> {
         let r1 = self.local_radius(v);
         let (mut target, mut best) = (Target::Boundary, i64::MAX);
@@ -245,17 +245,20 @@ impl Flooder {
                 best = cost - r1.y();
             }
             for (k, s) in graph.neighbours(v).iter().enumerate() {
-                let u = s.neighbour as usize;
-                if self.locals[u].top == top {
+                let l = self.locals[s.neighbour as usize];
+                if l.top == top {
                     continue;
                 }
-                let r2 = self.local_radius(u);
-                if r2.is_shrinking() {
-                    continue;
-                }
-                let mut t = s.cost - r1.y() - r2.y();
-                if r2.is_growing() {
-                    t >>= 1;
+                let mut t = s.cost - r1.y();
+                if l.top != NONE {
+                    let r2 = self.radii[l.top as usize].plus(l.wrapped);
+                    if r2.is_shrinking() {
+                        continue;
+                    }
+                    t -= r2.y();
+                    if r2.is_growing() {
+                        t >>= 1;
+                    }
                 }
                 if t < best {
                     (target, best) = (Target::Neighbour(k), t);

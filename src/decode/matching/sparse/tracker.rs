@@ -48,12 +48,14 @@ impl Timeline {
         self.now = 0;
     }
 
+    #[inline]
     fn push(&mut self, time: i64, check: Check) {
         debug_assert!(time >= self.now, "check at {time} before now {}", self.now);
         self.heap.push(time.max(self.now), check.pack());
     }
 
     /// The next check and its time (which becomes `now`).
+    #[inline]
     pub(crate) fn pop(&mut self) -> Option<(i64, Check)> {
         let (time, value) = self.heap.pop()?;
         self.now = time;
