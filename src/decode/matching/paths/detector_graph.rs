@@ -40,8 +40,9 @@ pub struct DetectorGraph {
     boundary_edge: Vec<u32>,
 }
 
-/// One entry of a detector's adjacency list: everything a search reads to relax an edge, in
-/// one place.
+/// One entry of a detector's adjacency list: what a search reads to relax an edge (16 bytes,
+/// so that a toric node's four fit in one cache line). The edge's observables and weight,
+/// needed only when a region reaches a node or another region, are looked up by `edge`.
 #[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct Slot {
     /// The detector at the other end.
@@ -50,10 +51,6 @@ pub(crate) struct Slot {
     pub(crate) edge: u32,
     /// Its integer cost.
     pub(crate) cost: i64,
-    /// Its observables.
-    pub(crate) observables: u64,
-    /// Its absolute weight.
-    pub(crate) weight: f64,
 }
 
 /// A detector's own edge to the boundary, as the sparse blossom solver reads it.
@@ -134,8 +131,6 @@ impl DetectorGraph {
                             neighbour: y as u32,
                             edge: index as u32,
                             cost,
-                            observables: e.observables,
-                            weight: e.weight.abs(),
                         };
                         ends[k] = slot as u32;
                         fill[x] += 1;
@@ -202,7 +197,6 @@ impl DetectorGraph {
         for slot in self.edge_slots[edge] {
             if slot != u32::MAX {
                 self.slots[slot as usize].cost = cost;
-                self.slots[slot as usize].weight = weight;
             }
         }
     }
@@ -294,8 +288,15 @@ impl DetectorGraph {
     }
 
     /// Observables flipped by graph edge `edge`.
+    #[inline]
     pub fn edge_observables(&self, edge: usize) -> u64 {
         self.edge_observables[edge]
+    }
+
+    /// The absolute weight of graph edge `edge`.
+    #[inline]
+    pub fn edge_weight(&self, edge: usize) -> f64 {
+        self.edge_weights[edge]
     }
 }
 

@@ -310,8 +310,8 @@ impl Flooder {
         let radius = self.radii[r as usize].at(self.timeline.now);
         debug_assert_eq!(self[r].top, r, "regions grow at the top level");
         let n = &mut self.nodes[u];
-        n.observables = f.observables ^ slot.observables;
-        n.weight = f.weight + slot.weight;
+        n.observables = f.observables ^ graph.edge_observables(slot.edge as usize);
+        n.weight = f.weight + graph.edge_weight(slot.edge as usize);
         n.source = f.source;
         n.arrival_radius = radius;
         n.arrived = r;
@@ -422,8 +422,10 @@ impl Flooder {
                         edge: CompressedEdge {
                             from: n.source,
                             to: Some(m.source),
-                            observables: n.observables ^ m.observables ^ slot.observables,
-                            weight: n.weight + m.weight + slot.weight,
+                            observables: n.observables
+                                ^ m.observables
+                                ^ graph.edge_observables(slot.edge as usize),
+                            weight: n.weight + m.weight + graph.edge_weight(slot.edge as usize),
                         },
                     })
                 }
