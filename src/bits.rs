@@ -153,6 +153,13 @@ pub fn flip_bit(row: &mut [u8], i: usize) {
 /// Indices of the set bits of an LSB-first packed row, ascending.
 pub fn ones(row: &[u8]) -> Vec<usize> {
     let mut out = Vec::new();
+    ones_into(row, &mut out);
+    out
+}
+
+/// [`ones`] into a reused buffer (cleared first).
+pub fn ones_into(row: &[u8], out: &mut Vec<usize>) {
+    out.clear();
     for (k, &b) in row.iter().enumerate() {
         let mut b = b;
         while b != 0 {
@@ -160,7 +167,6 @@ pub fn ones(row: &[u8]) -> Vec<usize> {
             b &= b - 1;
         }
     }
-    out
 }
 
 #[cfg(test)]

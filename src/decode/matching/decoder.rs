@@ -3,7 +3,7 @@
 use super::correlated::Correlations;
 use super::from_dem::{dem_graph, mask, CertainFlip, DemGraph, MASK_OBSERVABLES};
 use super::{EdgeWeights, Matcher, Matching, MatchingError, MatchingGraph, Workspace};
-use crate::bits::{flip_bit, ones, BitMatrix};
+use crate::bits::{flip_bit, ones, ones_into, BitMatrix};
 use crate::decode::{DecodeError, Decoder};
 use crate::dem::FlatDem;
 use rayon::prelude::*;
@@ -48,6 +48,8 @@ pub struct Scratch {
     ws: Workspace,
     /// Second-pass weights of correlated matching.
     lowered: Vec<(usize, f64)>,
+    /// The detection events of the shot being decoded.
+    events: Vec<usize>,
 }
 
 impl MwpmDecoder {
@@ -129,6 +131,7 @@ impl MwpmDecoder {
         Scratch {
             ws: self.matcher.workspace(),
             lowered: Vec::new(),
+            events: Vec::new(),
         }
     }
 
@@ -157,40 +160,66 @@ impl MwpmDecoder {
         scratch: &mut Scratch,
         correction: bool,
     ) -> Result<(Matching, Vec<usize>), MatchingError> {
-        let Scratch { ws, lowered } = scratch;
-        match (&self.correlations, correction) {
-            (None, true) => self.matcher.decode_with_correction(events, ws),
-            (None, false) => Ok((self.matcher.decode(events, ws)?, Vec::new())),
-            (Some(correlations), _) => {
-                let (_, first) = self.matcher.decode_with_correction(events, ws)?;
-                lowered.clear();
-                correlations.lowered_for(&first, lowered);
-                let weights = EdgeWeights::Lowered(lowered);
-                if correction {
-                    self.matcher
-                        .decode_weighted_with_correction(events, weights, ws)
-                } else {
-                    Ok((
-                        self.matcher.decode_weighted(events, weights, ws)?,
-                        Vec::new(),
-                    ))
-                }
-            }
+        let Scratch { ws, lowered, .. } = scratch;
+        let weights = self.final_weights(events, ws, lowered)?;
+        if correction {
+            self.matcher
+                .decode_weighted_with_correction(events, weights, ws)
+        } else {
+            Ok((
+                self.matcher.decode_weighted(events, weights, ws)?,
+                Vec::new(),
+            ))
         }
+    }
+
+    /// The weights of the (last) matching of a shot: the graph's own, or for correlated
+    /// decoding those lowered, in `lowered`, by a first matching's correction.
+    fn final_weights<'a>(
+        &self,
+        events: &[usize],
+        ws: &mut Workspace,
+        lowered: &'a mut Vec<(usize, f64)>,
+    ) -> Result<EdgeWeights<'a>, MatchingError> {
+        let Some(correlations) = &self.correlations else {
+            return Ok(EdgeWeights::Graph);
+        };
+        let (_, first) = self.matcher.decode_with_correction(events, ws)?;
+        lowered.clear();
+        correlations.lowered_for(&first, lowered);
+        Ok(EdgeWeights::Lowered(lowered))
+    }
+
+    /// The observables predicted for one shot (bit-packed row, at most 64 observables), by the
+    /// matcher's fast path: no matched pairs collected, the buffers of `scratch` reused.
+    fn shot_observables(&self, row: &[u8], scratch: &mut Scratch) -> Result<u64, MatchingError> {
+        let Scratch {
+            ws,
+            lowered,
+            events,
+        } = scratch;
+        ones_into(row, events);
+        events.extend_from_slice(&self.certain_detectors);
+        let weights = self.final_weights(events, ws, lowered)?;
+        let observables = self.matcher.decode_observables(events, weights, ws)?;
+        Ok(observables ^ self.certain_mask)
     }
 
     /// Decodes one shot into `out` (a zeroed prediction row).
     fn decode_row(&self, row: &[u8], scratch: &mut Scratch, out: &mut [u8]) -> Result<(), String> {
-        let (matching, edges) = self
-            .decode_shot(row, scratch, self.wide.is_some())
-            .map_err(|e| e.to_string())?;
         match &self.wide {
             None => {
+                let observables = self
+                    .shot_observables(row, scratch)
+                    .map_err(|e| e.to_string())?;
                 for (k, byte) in out.iter_mut().enumerate().take(8) {
-                    *byte ^= (matching.observables >> (8 * k)) as u8;
+                    *byte ^= (observables >> (8 * k)) as u8;
                 }
             }
             Some(lists) => {
+                let (_, edges) = self
+                    .decode_shot(row, scratch, true)
+                    .map_err(|e| e.to_string())?;
                 for &k in &self.certain_observables {
                     flip_bit(out, k);
                 }

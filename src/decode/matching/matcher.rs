@@ -262,6 +262,21 @@ impl Matcher {
         })
     }
 
+    /// The observables flipped by the matching [`Matcher::decode_weighted`] finds (its
+    /// `observables`), without collecting the matched pairs: the fast path for callers that
+    /// want only the prediction, as PyMatching's `decode_detection_events_for_up_to_64_observables`.
+    pub fn decode_observables(
+        &self,
+        detection_events: &[usize],
+        weights: EdgeWeights<'_>,
+        ws: &mut Workspace,
+    ) -> Result<u64, MatchingError> {
+        self.with_weights(weights, ws, |view, ws| {
+            view.solve(detection_events, ws)?;
+            Ok(view.observables(ws))
+        })
+    }
+
     /// [`Matcher::decode_with_correction`] with the edge weights given for this shot.
     pub fn decode_weighted_with_correction(
         &self,
@@ -369,6 +384,13 @@ impl Matcher {
 }
 
 impl View<'_> {
+    /// The observables of the matching left in `ws` by [`View::solve`].
+    fn observables(&self, ws: &Workspace) -> u64 {
+        ws.matches
+            .iter()
+            .fold(self.negatives.observables, |o, m| o ^ m.observables)
+    }
+
     /// The matching left in `ws` by [`View::solve`].
     fn matching(&self, ws: &Workspace) -> Matching {
         let mut matching = Matching {
