@@ -3,7 +3,7 @@
 use super::correlated::Correlations;
 use super::from_dem::{dem_graph, mask, CertainFlip, DemGraph, MASK_OBSERVABLES};
 use super::{EdgeWeights, Matcher, Matching, MatchingError, MatchingGraph, Workspace};
-use crate::bits::{flip_bit, ones, ones_into, BitMatrix};
+use crate::bits::{flip_bit, ones_into, BitMatrix};
 use crate::decode::{DecodeError, Decoder};
 use crate::dem::FlatDem;
 use rayon::prelude::*;
@@ -145,8 +145,8 @@ impl MwpmDecoder {
         scratch: &mut Scratch,
         correction: bool,
     ) -> Result<(Matching, Vec<usize>), MatchingError> {
-        let mut events = ones(row);
-        events.extend_from_slice(&self.certain_detectors);
+        let mut events = Vec::new();
+        self.shot_events(row, &mut events);
         let (mut matching, edges) = self.decode_events(&events, scratch, correction)?;
         matching.observables ^= self.certain_mask;
         Ok((matching, edges))
@@ -190,6 +190,13 @@ impl MwpmDecoder {
         Ok(EdgeWeights::Lowered(lowered))
     }
 
+    /// A shot's detection events (bit-packed row) with the certain flips applied, into
+    /// `events`.
+    fn shot_events(&self, row: &[u8], events: &mut Vec<usize>) {
+        ones_into(row, events);
+        events.extend_from_slice(&self.certain_detectors);
+    }
+
     /// The observables predicted for one shot (bit-packed row, at most 64 observables), by the
     /// matcher's fast path: no matched pairs collected, the buffers of `scratch` reused.
     fn shot_observables(&self, row: &[u8], scratch: &mut Scratch) -> Result<u64, MatchingError> {
@@ -198,8 +205,7 @@ impl MwpmDecoder {
             lowered,
             events,
         } = scratch;
-        ones_into(row, events);
-        events.extend_from_slice(&self.certain_detectors);
+        self.shot_events(row, events);
         let weights = self.final_weights(events, ws, lowered)?;
         let observables = self.matcher.decode_observables(events, weights, ws)?;
         Ok(observables ^ self.certain_mask)

@@ -256,10 +256,7 @@ impl Matcher {
         weights: EdgeWeights<'_>,
         ws: &mut Workspace,
     ) -> Result<Matching, MatchingError> {
-        self.with_weights(weights, ws, |view, ws| {
-            view.solve(detection_events, ws)?;
-            Ok(view.matching(ws))
-        })
+        self.solve(detection_events, weights, ws, |view, ws| view.matching(ws))
     }
 
     /// The observables flipped by the matching [`Matcher::decode_weighted`] finds (its
@@ -271,9 +268,8 @@ impl Matcher {
         weights: EdgeWeights<'_>,
         ws: &mut Workspace,
     ) -> Result<u64, MatchingError> {
-        self.with_weights(weights, ws, |view, ws| {
-            view.solve(detection_events, ws)?;
-            Ok(view.observables(ws))
+        self.solve(detection_events, weights, ws, |view, ws| {
+            view.observables(ws)
         })
     }
 
@@ -284,20 +280,25 @@ impl Matcher {
         weights: EdgeWeights<'_>,
         ws: &mut Workspace,
     ) -> Result<(Matching, Vec<usize>), MatchingError> {
-        self.with_weights(weights, ws, |view, ws| {
-            view.solve(detection_events, ws)?;
+        self.solve(detection_events, weights, ws, |view, ws| {
             let matching = view.matching(ws);
-            Ok(view.correction(matching, ws))
+            view.correction(matching, ws)
         })
     }
 
-    /// Runs `decode` on the view of this matcher under `weights`.
-    fn with_weights<T>(
+    /// Solves the shot on the view of this matcher under `weights`, then lets `read` take its
+    /// result out of `ws`.
+    fn solve<T>(
         &self,
+        detection_events: &[usize],
         weights: EdgeWeights<'_>,
         ws: &mut Workspace,
-        decode: impl FnOnce(&View<'_>, &mut Workspace) -> Result<T, MatchingError>,
+        read: impl FnOnce(&View<'_>, &mut Workspace) -> T,
     ) -> Result<T, MatchingError> {
+        let decode = |view: &View<'_>, ws: &mut Workspace| {
+            view.solve(detection_events, ws)?;
+            Ok(read(view, ws))
+        };
         let base = View {
             graph: &self.graph,
             negatives: &self.negatives,
