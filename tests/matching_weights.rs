@@ -125,6 +125,29 @@ proptest! {
         }
     }
 
+    /// A workspace made by another matcher (here one of a single detector, last used with
+    /// per-shot weights of its own graph) decodes as a fresh workspace of this one: it is
+    /// replaced, not read out of bounds or under the other graph's weights.
+    #[test]
+    fn workspaces_of_other_matchers_are_replaced((graph, second, _third, ev1, ev2) in case()) {
+        let small = MatchingGraph {
+            num_detectors: 1,
+            num_observables: 2,
+            edges: vec![edge(0, None, 1.0, 1)],
+        };
+        let other = Matcher::new(&small).unwrap();
+        let mut ws = other.workspace();
+        other.decode_weighted(&[0], EdgeWeights::PerShot(&[0.5]), &mut ws).unwrap();
+        let matcher = Matcher::new(&graph).unwrap();
+        let plain = matcher.decode(&ev1, &mut ws).map(|m| (m.weight, m.observables));
+        same(plain, oracle(&graph, &ev1))?;
+        // And back: the other matcher gets a workspace of its own again.
+        let lowered = lowering(&second, |_| true);
+        matcher.decode_weighted(&ev2, EdgeWeights::Lowered(&lowered), &mut ws).ok();
+        let back = other.decode(&[0], &mut ws).map(|m| (m.weight, m.observables));
+        same(back, Ok((1.0, 1)))?;
+    }
+
     /// Lowered weights take the smaller of the old and the new, incrementally, and are undone
     /// after the shot.
     #[test]

@@ -1,7 +1,7 @@
 """qecd.Matching against PyMatching on the Stim fixtures, and its errors on bad input."""
 
+import sys
 import threading
-import time
 
 import numpy as np
 import pymatching
@@ -87,24 +87,30 @@ def test_threads_give_identical_results_and_release_the_gil():
     assert two.num_threads == 2
     expected = one.decode_batch(dets, bit_packed_shots=True)
     assert np.array_equal(two.decode_batch(dets, bit_packed_shots=True), expected)
-    # While a batch decodes on another thread, this one keeps running Python: with the GIL
-    # held for the whole call it would count only the few ticks before decoding starts.
-    done = threading.Event()
-    elapsed = []
+    # Whether the GIL is released while a batch decodes, without timing anything: with a
+    # switch interval far longer than the test, a thread holding the GIL keeps it until it
+    # lets go itself. The worker signals, then decodes; this thread wakes from the wait only
+    # when the worker lets go of the GIL. If decode_batch releases it, this thread runs while
+    # the batch (tens of milliseconds) is still decoding; if it held the GIL throughout, this
+    # thread would run only after the batch is done.
+    started, done = threading.Event(), threading.Event()
 
     def decode():
-        start = time.perf_counter()
+        started.set()
         one.decode_batch(dets, bit_packed_shots=True)
-        elapsed.append(time.perf_counter() - start)
         done.set()
 
-    worker = threading.Thread(target=decode)
-    ticks = 0
-    worker.start()
-    while not done.is_set():
-        ticks += 1
-    worker.join()
-    assert elapsed[0] > 0.1 and ticks > 100_000, (elapsed, ticks)
+    old_interval = sys.getswitchinterval()
+    sys.setswitchinterval(1000.0)
+    try:
+        worker = threading.Thread(target=decode)
+        worker.start()
+        started.wait()
+        ran_during_decode = not done.is_set()
+        worker.join()
+    finally:
+        sys.setswitchinterval(old_interval)
+    assert ran_during_decode, "decode_batch held the GIL for the whole batch"
 
 
 def test_bad_input_raises_value_error_with_the_cli_message(tmp_path):

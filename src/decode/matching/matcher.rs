@@ -33,9 +33,12 @@ pub struct Matching {
     pub pairs: Vec<(usize, Option<usize>)>,
 }
 
-/// Per-thread scratch space for [`Matcher::decode`]; reuse it across shots.
+/// Per-thread scratch space for [`Matcher::decode`]; reuse it across shots. A workspace made
+/// by another matcher (not a clone of this one) is replaced by a fresh one when first used.
 #[derive(Clone, Debug)]
 pub struct Workspace {
+    /// The [`Matcher::id`] of the matcher it was made for.
+    matcher: u64,
     search: SearchFlooder,
     sparse: SparseBlossom,
     /// The shot's detection events after the negative-edge toggles (sorted, distinct).
@@ -53,6 +56,8 @@ pub struct Workspace {
 /// and give each thread its own [`Workspace`].
 #[derive(Clone, Debug)]
 pub struct Matcher {
+    /// Tells its workspaces from other matchers' (clones share it: they are the same graph).
+    id: u64,
     graph: DetectorGraph,
     component: Vec<u32>,
     /// Per component: whether it has an edge to the boundary.
@@ -178,7 +183,9 @@ impl Matcher {
             component_boundary[component[e.a] as usize] = true;
         }
         let negatives = Negatives::of(&detector_graph, graph.edges.iter().map(|e| e.weight));
+        static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         Ok(Matcher {
+            id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             graph: detector_graph,
             component,
             component_boundary,
@@ -212,6 +219,7 @@ impl Matcher {
     pub fn workspace(&self) -> Workspace {
         let n = self.num_detectors();
         Workspace {
+            matcher: self.id,
             search: SearchFlooder::new(n),
             sparse: SparseBlossom::new(n),
             events: Vec::new(),
@@ -295,6 +303,9 @@ impl Matcher {
         ws: &mut Workspace,
         read: impl FnOnce(&View<'_>, &mut Workspace) -> T,
     ) -> Result<T, MatchingError> {
+        if ws.matcher != self.id {
+            *ws = self.workspace();
+        }
         let decode = |view: &View<'_>, ws: &mut Workspace| {
             view.solve(detection_events, ws)?;
             Ok(read(view, ws))

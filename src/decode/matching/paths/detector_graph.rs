@@ -250,7 +250,14 @@ impl DetectorGraph {
     /// The adjacency list of detector `v` (edges to other detectors).
     #[inline]
     pub(crate) fn neighbours(&self, v: usize) -> &[Slot] {
-        &self.slots[self.offsets[v] as usize..self.offsets[v + 1] as usize]
+        let (start, end) = match self.offsets[v..] {
+            [start, end, ..] => (start as usize, end as usize),
+            _ => panic!("detector {v} out of range"),
+        };
+        debug_assert!(start <= end && end <= self.slots.len());
+        // SAFETY: `offsets` is built once, ascending from 0 to `slots.len()` (see `new`), and
+        // never changed; so `start <= end <= slots.len()`.
+        unsafe { self.slots.get_unchecked(start..end) }
     }
 
     /// The cost of detector `v`'s own edge to the boundary, if it has one.

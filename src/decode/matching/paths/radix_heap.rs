@@ -15,7 +15,6 @@ pub struct RadixHeap {
     /// Bit `b` set iff bucket `b` is non-empty.
     nonempty: u64,
     last: u64,
-    len: usize,
 }
 
 impl Default for RadixHeap {
@@ -24,7 +23,6 @@ impl Default for RadixHeap {
             buckets: std::array::from_fn(|_| Vec::new()),
             nonempty: 0,
             last: 0,
-            len: 0,
         }
     }
 }
@@ -42,7 +40,6 @@ impl RadixHeap {
             self.buckets[b].clear();
             self.nonempty &= self.nonempty - 1;
         }
-        self.len = 0;
         self.last = 0;
     }
 
@@ -58,35 +55,41 @@ impl RadixHeap {
         let b = self.bucket(key);
         self.buckets[b].push((key, value));
         self.nonempty |= 1 << b;
-        self.len += 1;
     }
 
     /// Removes an entry with the smallest key.
-    #[inline]
+    #[inline(always)]
     pub fn pop(&mut self) -> Option<(i64, u32)> {
-        if self.len == 0 {
-            return None;
-        }
         if self.nonempty & 1 == 0 {
-            // The first non-empty bucket: its entries all move to lower buckets.
-            let i = self.nonempty.trailing_zeros() as usize;
-            self.nonempty &= !(1 << i);
-            let moving = std::mem::take(&mut self.buckets[i]);
-            self.last = moving.iter().map(|e| e.0).min().expect("non-empty");
-            for &(key, value) in &moving {
-                let b = self.bucket(key);
-                self.buckets[b].push((key, value));
-                self.nonempty |= 1 << b;
+            if self.nonempty == 0 {
+                return None;
             }
-            self.buckets[i] = moving;
-            self.buckets[i].clear();
+            self.refill();
         }
-        self.len -= 1;
-        let (key, value) = self.buckets[0].pop().expect("bucket 0 holds the minimum");
-        if self.buckets[0].is_empty() {
+        let bucket = &mut self.buckets[0];
+        let (key, value) = bucket.pop().expect("bucket 0 holds the minimum");
+        if bucket.is_empty() {
             self.nonempty &= !1;
         }
         Some((key as i64, value))
+    }
+
+    /// Moves the entries of the first non-empty bucket (bucket 0 being empty) to lower
+    /// buckets, relative to their smallest key: rare next to pops, so kept out of line.
+    #[cold]
+    #[inline(never)]
+    fn refill(&mut self) {
+        let i = self.nonempty.trailing_zeros() as usize;
+        self.nonempty &= !(1 << i);
+        let mut moving = std::mem::take(&mut self.buckets[i]);
+        self.last = moving.iter().map(|e| e.0).min().expect("non-empty");
+        for &(key, value) in &moving {
+            let b = self.bucket(key);
+            self.buckets[b].push((key, value));
+            self.nonempty |= 1 << b;
+        }
+        moving.clear();
+        self.buckets[i] = moving;
     }
 }
 

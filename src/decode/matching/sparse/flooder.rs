@@ -208,6 +208,38 @@ impl Flooder {
         self.free_regions.push(id);
     }
 
+    /// Refuses a graph with more detectors than this flooder has nodes: the growth loop reads
+    /// the state of every neighbour the graph names without a bounds check, relying on this.
+    pub(crate) fn assert_fits(&self, graph: &DetectorGraph) {
+        assert!(
+            self.locals.len() >= graph.num_detectors() && self.nodes.len() >= graph.num_detectors(),
+            "a flooder for {} detectors used on a graph of {}",
+            self.locals.len(),
+            graph.num_detectors()
+        );
+    }
+
+    /// `locals[u]` for a neighbour `u` named by the graph's adjacency: the growth loop's
+    /// innermost read, unchecked.
+    #[inline(always)]
+    fn neighbour_local(&self, u: u32) -> Local {
+        debug_assert!((u as usize) < self.locals.len());
+        // SAFETY: the graph refuses edges naming missing detectors (`DetectorGraph::new`), so
+        // `u < graph.num_detectors()`, and `solve` checks `assert_fits` (`locals` holds a node
+        // per detector) before any growth; `locals` never shrinks.
+        unsafe { *self.locals.get_unchecked(u as usize) }
+    }
+
+    /// The radius of live region `r` (the `top` of an occupied node), unchecked.
+    #[inline(always)]
+    fn radius_of(&self, r: RegionId) -> Varying {
+        debug_assert!((r as usize) < self.radii.len());
+        // SAFETY: a node's `top` is `NONE` (checked by the caller) or a region made by
+        // `alloc_region`, which pushes its radius; `radii` is cleared only by `reset`, which
+        // sets every node's `top` to `NONE` too.
+        unsafe { *self.radii.get_unchecked(r as usize) }
+    }
+
     /// How far past node `v` its region structure extends now, as a function of time.
     #[inline]
     fn local_radius(&self, v: usize) -> Varying {
@@ -245,13 +277,13 @@ impl Flooder {
                 best = cost - r1.y();
             }
             for (k, s) in graph.neighbours(v).iter().enumerate() {
-                let l = self.locals[s.neighbour as usize];
+                let l = self.neighbour_local(s.neighbour);
                 if l.top == top {
                     continue;
                 }
                 let mut t = s.cost - r1.y();
                 if l.top != NONE {
-                    let r2 = self.radii[l.top as usize].plus(l.wrapped);
+                    let r2 = self.radius_of(l.top).plus(l.wrapped);
                     if r2.is_shrinking() {
                         continue;
                     }
@@ -464,6 +496,11 @@ impl Flooder {
 
     /// Calls `f` on every region of `r`'s blossom tree, `r` included.
     fn for_each_descendant(&mut self, r: RegionId, mut f: impl FnMut(&mut Self, RegionId)) {
+        if self[r].children.is_empty() {
+            // Most regions are one event's ball.
+            f(self, r);
+            return;
+        }
         let mut stack = std::mem::take(&mut self.stack);
         stack.clear();
         stack.push(r);

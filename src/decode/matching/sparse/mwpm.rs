@@ -46,6 +46,7 @@ impl SparseBlossom {
         events: &[usize],
         matches: &mut Vec<CompressedEdge>,
     ) -> Result<(), Unmatchable> {
+        self.flooder.assert_fits(graph);
         self.flooder.timeline.reset();
         for &v in events {
             let r = self.flooder.create_region_at(graph, v);
