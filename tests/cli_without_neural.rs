@@ -4,29 +4,38 @@
 
 use assert_cmd::Command;
 use predicates::prelude::*;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
-/// A copy of `qecd` in a folder without `qecd-neural`.
-fn lone_qecd(dir: &std::path::Path) -> Command {
+/// Held while this binary writes an executable and while it spawns a process. A child forked
+/// by another test thread while the copy is open for writing inherits that descriptor until it
+/// execs, and executing the copy in that window fails with "Text file busy" (ETXTBSY).
+static SPAWN: Mutex<()> = Mutex::new(());
+
+/// Copies `qecd` into `dir`, a folder without `qecd-neural`, and returns the copy's path.
+fn lone_qecd_copy(dir: &Path) -> PathBuf {
+    let _guard = SPAWN.lock().unwrap();
     let exe = dir.join("qecd");
     std::fs::copy(assert_cmd::cargo::cargo_bin("qecd"), &exe).unwrap();
-    Command::new(exe)
+    exe
 }
 
 #[test]
 fn neural_commands_need_qecd_neural_and_the_rest_runs() {
     let dir = tempfile::tempdir().unwrap();
-    lone_qecd(dir.path())
+    let exe = lone_qecd_copy(dir.path());
+    Command::new(&exe)
         .args(["train", "--distance", "3", "--out", "x"])
         .assert()
         .failure()
         .stderr(predicate::str::contains("qecd-neural"));
-    lone_qecd(dir.path())
+    Command::new(&exe)
         .args(["threshold", "--decoder", "neural", "--distances", "3"])
         .args(["--p", "0.1", "--shots", "10"])
         .assert()
         .failure()
         .stderr(predicate::str::contains("qecd-neural"));
-    lone_qecd(dir.path())
+    Command::new(&exe)
         .args(["threshold", "--decoder", "mwpm", "--distances", "3"])
         .args(["--p", "0.1", "--shots", "10"])
         .assert()
@@ -35,9 +44,12 @@ fn neural_commands_need_qecd_neural_and_the_rest_runs() {
 
 #[test]
 fn qecd_links_no_libtorch() {
-    let out = std::process::Command::new("ldd")
-        .arg(assert_cmd::cargo::cargo_bin("qecd"))
-        .output();
+    let out = {
+        let _guard = SPAWN.lock().unwrap();
+        std::process::Command::new("ldd")
+            .arg(assert_cmd::cargo::cargo_bin("qecd"))
+            .output()
+    };
     if let Ok(out) = out {
         let text = String::from_utf8_lossy(&out.stdout);
         assert!(
