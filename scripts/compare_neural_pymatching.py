@@ -21,7 +21,8 @@ and a parametric-bootstrap standard error. `--fit-only JSON` refits an earlier r
 Usage:
   python3 scripts/compare_neural_pymatching.py --model decoders/local-depol \\
       [--distances 6,8,12,16,24,32] [--ps 0.10,0.12,0.14,0.16,0.17,0.18] \\
-      [--shots 10000] [--shots-at 24=5000,32=5000] [--seed 2024] [--json out.json]
+      [--shots 10000] [--shots-at 24=5000,32=5000] [--seed 2024] [--json out.json] \\
+      [--symmetries 1] [--precision f32|bf16]
 Needs stim, pymatching 2.4 and numpy (scripts/requirements-test.txt); installs nothing.
 """
 import argparse
@@ -83,18 +84,22 @@ def sample(qecd, tmp, L, p, shots, seed):
     return d, o, m
 
 
-def qecd_predict(qecd, decoder, model, symmetries, dem, dets, out, threads):
+def neural_args(a):
+    """qecd's options for the model under test."""
+    return ["--model", a.model, "--device", "cpu", "--symmetries", str(a.symmetries),
+            "--precision", a.precision]
+
+
+def qecd_predict(qecd, decoder, nn_args, dem, dets, out, threads):
     cmd = [qecd, "predict", "--decoder", decoder, "--dem", dem, "--in", dets, "--in_format",
            "b8", "--out", out, "--out_format", "b8", "--threads", str(threads)]
     if decoder == "neural":
-        cmd += ["--model", model, "--device", "cpu", "--symmetries", str(symmetries)]
+        cmd += nn_args
     run(cmd)
 
 
-def qecd_time_per_shot(qecd, model, symmetries, dem, dets, obs):
-    r = run([qecd, "count-mistakes", "--decoder", "neural", "--model", model, "--device", "cpu",
-             "--symmetries", str(symmetries),
-             "--dem", dem, "--in", dets, "--in_format", "b8", "--obs_in", obs,
+def qecd_time_per_shot(qecd, nn_args, dem, dets, obs):
+    r = run([qecd, "count-mistakes", "--decoder", "neural", *nn_args, "--dem", dem, "--in", dets, "--in_format", "b8", "--obs_in", obs,
              "--obs_in_format", "b8", "--threads", "1", "--time"],
             env={**os.environ, "OMP_NUM_THREADS": "1"})
     for line in r.stderr.splitlines():
@@ -176,6 +181,8 @@ def main():
     ap.add_argument("--model", required=True)
     ap.add_argument("--symmetries", type=int, default=1,
                     help="point symmetries the local model's posteriors are averaged over")
+    ap.add_argument("--precision", default="f32", choices=["f32", "bf16"],
+                    help="arithmetic of the local model's network")
     ap.add_argument("--distances", default="6,8,12,16,24,32")
     ap.add_argument("--ps", default="0.10,0.12,0.14,0.16,0.17,0.18")
     ap.add_argument("--shots", type=int, default=10000)
@@ -223,7 +230,7 @@ def main():
                 wrong = {}
                 for dec in [n for n in names if n in ("neural", "mwpm", "mwpm-correlated")]:
                     out = os.path.join(tmp, f"pred_{dec}.b8")
-                    qecd_predict(a.qecd, dec, a.model, a.symmetries, dem, dets, out, a.threads)
+                    qecd_predict(a.qecd, dec, neural_args(a), dem, dets, out, a.threads)
                     wrong[dec] = np.any(read_b8(out, 4, shots) != truth, axis=1)
                 syn = read_b8(dets, nd, shots).astype(np.uint8)
                 model = stim.DetectorErrorModel.from_file(dem)
@@ -252,7 +259,7 @@ def main():
         speed = []
         for L in [int(x) for x in a.speed_distances.split(",") if x] if "neural" in names else []:
             dets, obs, dem = sample(a.qecd, tmp, L, a.speed_p, a.speed_shots, a.seed + L)
-            t_nn = qecd_time_per_shot(a.qecd, a.model, a.symmetries, dem, dets, obs)
+            t_nn = qecd_time_per_shot(a.qecd, neural_args(a), dem, dets, obs)
             syn = read_b8(dets, 2 * L * L, a.speed_shots).astype(np.uint8)
             m = pymatching.Matching.from_detector_error_model(
                 stim.DetectorErrorModel.from_file(dem), enable_correlations=True)
@@ -270,8 +277,8 @@ def main():
     fits = report_fits(rows, fit_l, fit_p, [n for n in fit_names if n in names], rng)
     if a.json:
         with open(a.json, "w") as f:
-            json.dump({"model": a.model, "pymatching": pymatching.__version__,
-                       "points": rows, "speed": speed, "threshold": fits}, f, indent=1)
+            json.dump({"model": a.model, "precision": a.precision, "symmetries": a.symmetries,
+                       "pymatching": pymatching.__version__, "points": rows, "speed": speed, "threshold": fits}, f, indent=1)
 
 
 if __name__ == "__main__":

@@ -3,7 +3,8 @@
 //! weights at L = 16 (the network has no L-dependent layer); training (samples per second of
 //! optimisation steps, and of sampling + encoding the batches) for the shipped shape.
 //! The local model (`decoders/local-depol`, one set of weights for every L): network plus
-//! per-shot matching per shot at L = 16 and 32, and the two parts separately.
+//! per-shot matching per shot at L = 16 and 32, and the two parts separately, with the network
+//! in `f32` and in `bf16` (names ending `_bf16`).
 //! Trained weights matter for inference speed: a freshly initialised network in eval mode has
 //! unnormalised, exploding activations that hit slow floating-point paths.
 
@@ -17,6 +18,7 @@ use qecd_neural::checkpoint::load_model;
 use qecd_neural::checkpoint::Network;
 use qecd_neural::infer::{local_posteriors, predict};
 use qecd_neural::model::ModelConfig;
+use qecd_neural::precision::Precision;
 use qecd_neural::reweight::{decode_shots, SECOND_PASS};
 use qecd_neural::train::{make_batch, Learner, TrainConfig};
 use std::path::Path;
@@ -74,29 +76,39 @@ fn local(c: &mut Criterion) {
     let mut group = c.benchmark_group("neural_local_cpu");
     group.sample_size(10);
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../decoders/local-depol");
-    let loaded = load_model(&dir, Device::Cpu).unwrap();
-    let Network::Local(net) = &loaded.net else {
-        panic!("decoders/local-depol holds a local model");
-    };
     const SHOTS: usize = 64;
-    for l in [16usize, 32] {
-        let code = ToricCode::new(l).unwrap();
-        let ch = channel(NoiseSpec::Depolarizing, 0.16).unwrap();
-        let shots = sample_toric(&code, &ch, SHOTS, 1, false);
-        let dets = &shots.dets;
-        let q = local_posteriors(net, &code, dets, Device::Cpu, &[]).unwrap();
-        group.throughput(Throughput::Elements(SHOTS as u64));
-        group.bench_function(format!("L{l}_p0.16_network_and_matching"), |b| {
-            b.iter(|| predict(&loaded.net, &code, dets, Device::Cpu, SHOTS).unwrap())
-        });
-        group.bench_function(format!("L{l}_p0.16_network"), |b| {
-            b.iter(|| local_posteriors(net, &code, dets, Device::Cpu, &[]).unwrap())
-        });
-        group.bench_function(format!("L{l}_p0.16_matching"), |b| {
-            b.iter(|| {
-                decode_shots(&code, dets.as_bytes(), dets.stride(), &q, Some(SECOND_PASS)).unwrap()
-            })
-        });
+    for precision in [Precision::F32, Precision::Bf16] {
+        let mut loaded = load_model(&dir, Device::Cpu).unwrap();
+        loaded.vs.set_kind(precision.kind());
+        let Network::Local(net) = &loaded.net else {
+            panic!("decoders/local-depol holds a local model");
+        };
+        let suffix = match precision {
+            Precision::F32 => String::new(),
+            other => format!("_{other}"),
+        };
+        for l in [16usize, 32] {
+            let code = ToricCode::new(l).unwrap();
+            let ch = channel(NoiseSpec::Depolarizing, 0.16).unwrap();
+            let shots = sample_toric(&code, &ch, SHOTS, 1, false);
+            let dets = &shots.dets;
+            group.throughput(Throughput::Elements(SHOTS as u64));
+            group.bench_function(format!("L{l}_p0.16_network_and_matching{suffix}"), |b| {
+                b.iter(|| predict(&loaded.net, &code, dets, Device::Cpu, SHOTS).unwrap())
+            });
+            group.bench_function(format!("L{l}_p0.16_network{suffix}"), |b| {
+                b.iter(|| local_posteriors(net, &code, dets, Device::Cpu, &[]).unwrap())
+            });
+            if precision == Precision::F32 {
+                let q = local_posteriors(net, &code, dets, Device::Cpu, &[]).unwrap();
+                group.bench_function(format!("L{l}_p0.16_matching"), |b| {
+                    b.iter(|| {
+                        decode_shots(&code, dets.as_bytes(), dets.stride(), &q, Some(SECOND_PASS))
+                            .unwrap()
+                    })
+                });
+            }
+        }
     }
     group.finish();
 }

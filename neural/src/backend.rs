@@ -53,6 +53,10 @@ impl NeuralBackend for TorchBackend {
         let noise = input.toric.map(|t| t.noise.to_string());
         let decoder = NeuralDecoder::for_shots(&options.models, device, distance, noise.as_deref())
             .and_then(|d| d.with_symmetries(options.symmetries))
+            .and_then(|d| match options.precision.as_str() {
+                "" => Ok(d),
+                p => d.with_precision(p.parse()?),
+            })
             .map_err(neural)?;
         Ok(Box::new(decoder))
     }

@@ -12,6 +12,7 @@ use super::checkpoint::{load_model, LoadedModel, Network};
 use super::device::{device_name, with_autocast, DeviceChoice};
 use super::local::LocalNet;
 use super::model::EndNet;
+use super::precision::Precision;
 use super::reweight::{decode_shots, SECOND_PASS};
 use super::{canonical_noise, NeuralError};
 use qecd::bits::BitMatrix;
@@ -93,7 +94,7 @@ pub fn local_posteriors(
         });
     }
     let rows = dets.rows() as i64;
-    let syn = grid_tensor(&bit_floats(dets), dets.rows(), 2, l, device);
+    let syn = grid_tensor(&bit_floats(dets), dets.rows(), 2, l, device).to_kind(net.kind());
     let q = match symmetries {
         [] | [PointSymmetry::IDENTITY] => with_autocast(device, || net.posteriors(&syn)),
         _ => {
@@ -196,6 +197,8 @@ pub struct NeuralDecoder {
     chunk: usize,
     /// Local models: the symmetries the posteriors are averaged over.
     symmetries: Vec<PointSymmetry>,
+    /// Local models: the arithmetic of the forward pass.
+    precision: Precision,
 }
 
 impl std::fmt::Debug for NeuralDecoder {
@@ -205,6 +208,7 @@ impl std::fmt::Debug for NeuralDecoder {
             .field("device", &self.device)
             .field("chunk", &self.chunk)
             .field("symmetries", &self.symmetries.len())
+            .field("precision", &self.precision)
             .finish_non_exhaustive()
     }
 }
@@ -264,6 +268,7 @@ impl NeuralDecoder {
             device,
             chunk,
             symmetries: vec![PointSymmetry::IDENTITY],
+            precision: Precision::F32,
         };
         decoder.check_data(distance, None)?;
         Ok(decoder)
@@ -287,6 +292,27 @@ impl NeuralDecoder {
         }
         self.symmetries = symmetries_for(count, &card.noise)?;
         Ok(self)
+    }
+
+    /// Runs a local model's network in `precision` (see [`super::precision`]); END models
+    /// refuse anything but `f32`.
+    pub fn with_precision(mut self, precision: Precision) -> Result<Self, NeuralError> {
+        {
+            let mut model = self.lock();
+            if model.card.kind == ModelKind::End && precision != Precision::F32 {
+                return Err(NeuralError::InvalidConfig(format!(
+                    "--precision {precision}: only local models run in reduced precision"
+                )));
+            }
+            model.vs.set_kind(precision.kind());
+        }
+        self.precision = precision;
+        Ok(self)
+    }
+
+    /// The arithmetic of the forward pass.
+    pub fn precision(&self) -> Precision {
+        self.precision
     }
 
     /// How many symmetries the posteriors are averaged over.

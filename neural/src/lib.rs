@@ -26,6 +26,7 @@ pub mod local;
 pub mod model;
 pub mod optim;
 pub mod pooling;
+pub mod precision;
 pub mod reweight;
 pub mod seeds;
 pub mod train;

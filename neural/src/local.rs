@@ -113,9 +113,17 @@ impl LocalNet {
             .apply(&self.head_out)
     }
 
-    /// Per-qubit posterior probabilities `(B, 4, L, L)` (float), without gradients.
+    /// Per-qubit posterior probabilities `(B, 4, L, L)` (float), without gradients. The
+    /// syndromes must have the kind of the weights ([`LocalNet::kind`]); the logits become
+    /// probabilities in `f32` whatever that kind is.
     pub fn posteriors(&self, syndromes: &Tensor) -> Tensor {
-        tch::no_grad(|| self.logits(syndromes).sigmoid().to_kind(Kind::Float))
+        tch::no_grad(|| self.logits(syndromes).to_kind(Kind::Float).sigmoid())
+    }
+
+    /// The tensor kind of the weights (`Float` as trained, `BFloat16` after
+    /// [`super::infer::NeuralDecoder::with_precision`]).
+    pub fn kind(&self) -> Kind {
+        self.stem.ws.kind()
     }
 }
 

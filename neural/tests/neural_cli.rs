@@ -294,8 +294,8 @@ fn neural_without_a_model_and_bad_devices_are_clear_errors() {
     }
 }
 
-/// `threshold` on the shipped model `model` at L = 6 with `--symmetries n`.
-fn threshold_with_symmetries(model: &str, n: &str) -> assert_cmd::assert::Assert {
+/// `threshold` on the shipped model `model` at L = 6 with the extra neural options `options`.
+fn threshold_with(model: &str, options: &[&str]) -> assert_cmd::assert::Assert {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../decoders")
         .join(model);
@@ -309,22 +309,36 @@ fn threshold_with_symmetries(model: &str, n: &str) -> assert_cmd::assert::Assert
             "--model",
         ])
         .arg(dir)
-        .args(["--symmetries", n, "--distances", "6", "--p", "0.1"])
+        .args(options)
+        .args(["--distances", "6", "--p", "0.1"])
         .args(["--shots", "200", "--threads", "1"])
         .assert()
 }
 
 #[test]
 fn symmetry_averaging_runs_on_local_models_and_bad_counts_are_refused() {
-    threshold_with_symmetries("local-depol", "16")
+    threshold_with("local-depol", &["--symmetries", "16"])
         .success()
         .stdout(predicate::str::is_match(r"neural\s+6\s+0\.1000\s+200\s").unwrap());
-    threshold_with_symmetries("local-depol", "3")
+    threshold_with("local-depol", &["--symmetries", "3"])
         .failure()
         .stderr(predicate::str::contains("expected 1, 2, 4, 8 or 16"));
-    threshold_with_symmetries("end-L6-depol", "2")
+    threshold_with("end-L6-depol", &["--symmetries", "2"])
         .failure()
         .stderr(predicate::str::contains("END models are already invariant"));
+}
+
+#[test]
+fn bf16_runs_local_models_and_other_precisions_are_refused() {
+    threshold_with("local-depol", &["--precision", "bf16"])
+        .success()
+        .stdout(predicate::str::is_match(r"neural\s+6\s+0\.1000\s+200\s").unwrap());
+    threshold_with("local-depol", &["--precision", "fp16"])
+        .failure()
+        .stderr(predicate::str::contains("'fp16'").and(predicate::str::contains("bf16")));
+    threshold_with("end-L6-depol", &["--precision", "bf16"])
+        .failure()
+        .stderr(predicate::str::contains("only local models"));
 }
 
 #[test]

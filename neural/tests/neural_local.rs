@@ -18,6 +18,7 @@ use qecd_neural::device::DeviceChoice;
 use qecd_neural::infer::{local_posteriors, NeuralDecoder};
 use qecd_neural::local::LocalNet;
 use qecd_neural::model::ModelConfig;
+use qecd_neural::precision::Precision;
 use qecd_neural::reweight::{decode_shot, posterior_weight, shot_graph, SECOND_PASS};
 use qecd_neural::train::{train, RunOptions, TrainConfig, TrainEvent};
 use tch::{nn::VarStore, Device, Tensor};
@@ -423,4 +424,66 @@ fn shipped_local_model_beats_matching_on_fixed_shots() {
     let (n, m) = (wrong(&neural), wrong(&mwpm));
     // Measured when shipped: about 0.25 against 0.40 (difference ~300 shots, paired sd ~20).
     assert!(5 * n < 4 * m, "local model {n} wrong, matching {m} of 2000");
+}
+
+#[test]
+fn bf16_inference_follows_f32_and_is_for_local_models_only() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../decoders/local-depol");
+    let code = ToricCode::new(12).unwrap();
+    let s = shots(&code, 0.15, 500, 20_261_204);
+    let f32_model = load_model(&dir, Device::Cpu).unwrap();
+    let mut bf16_model = load_model(&dir, Device::Cpu).unwrap();
+    bf16_model.vs.set_kind(Precision::Bf16.kind());
+    let posteriors = |m: &qecd_neural::checkpoint::LoadedModel| {
+        let Network::Local(net) = &m.net else {
+            panic!("decoders/local-depol holds a local model")
+        };
+        (
+            net.kind(),
+            local_posteriors(net, &code, &s.dets, Device::Cpu, &[]).unwrap(),
+        )
+    };
+    let (k32, q32) = posteriors(&f32_model);
+    let (k16, q16) = posteriors(&bf16_model);
+    assert_eq!((k32, k16), (tch::Kind::Float, tch::Kind::BFloat16));
+    // The weights reach the matcher as ln((1 - q) / q): compare there.
+    let w = |q: &[f32]| {
+        q.iter()
+            .map(|&x| posterior_weight(x as f64))
+            .collect::<Vec<_>>()
+    };
+    let (w32, w16) = (w(&q32), w(&q16));
+    let diffs: Vec<f64> = w32.iter().zip(&w16).map(|(a, b)| (a - b).abs()).collect();
+    let mean = diffs.iter().sum::<f64>() / diffs.len() as f64;
+    assert!(
+        mean > 0.0,
+        "bf16 gave exactly the f32 weights: it did not run in bf16"
+    );
+    // Measured: mean 0.014, largest 0.11 (weights of order 1 to 10).
+    assert!(mean < 0.05, "mean |weight difference| {mean}");
+    // Decoding: the same prediction on nearly every shot.
+    let decoder = |p: Precision| {
+        NeuralDecoder::load_for(&dir, DeviceChoice::Cpu, 12)
+            .unwrap()
+            .with_precision(p)
+            .unwrap()
+    };
+    let (a, b) = (
+        decoder(Precision::F32).decode_batch(&s.dets).unwrap(),
+        decoder(Precision::Bf16).decode_batch(&s.dets).unwrap(),
+    );
+    let differ = (0..500).filter(|&r| a.row(r) != b.row(r)).count();
+    // Measured: none of the 500.
+    assert!(
+        differ <= 5,
+        "{differ} of 500 predictions differ between f32 and bf16"
+    );
+    assert_eq!(decoder(Precision::Bf16).precision(), Precision::Bf16);
+    let end = Path::new(env!("CARGO_MANIFEST_DIR")).join("../decoders/end-L6-depol");
+    let err = NeuralDecoder::load(&end, DeviceChoice::Cpu)
+        .unwrap()
+        .with_precision(Precision::Bf16)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("only local models"), "{err}");
 }

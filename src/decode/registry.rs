@@ -36,6 +36,8 @@ pub struct NeuralOptions {
     /// Local models: how many of the torus's point symmetries the posteriors are averaged over
     /// (1, 2, 4, 8 or 16; see [`crate::code::toric_symmetry`]); 0 means 1.
     pub symmetries: usize,
+    /// Local models: the arithmetic of the forward pass, `f32` (also when empty) or `bf16`.
+    pub precision: String,
 }
 
 /// What a decoder may be built from.
