@@ -57,6 +57,10 @@ impl NeuralBackend for TorchBackend {
                 "" => Ok(d),
                 p => d.with_precision(p.parse()?),
             })
+            .and_then(|d| match options.passes {
+                0 => Ok(d),
+                n => d.with_passes(n),
+            })
             .map_err(neural)?;
         Ok(Box::new(decoder))
     }

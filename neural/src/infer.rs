@@ -13,7 +13,7 @@ use super::device::{device_name, with_autocast, DeviceChoice};
 use super::local::LocalNet;
 use super::model::EndNet;
 use super::precision::Precision;
-use super::reweight::{decode_shots, SECOND_PASS};
+use super::reweight::{decode_shots, SecondPass, SECOND_PASS};
 use super::{canonical_noise, NeuralError};
 use qecd::bits::BitMatrix;
 use qecd::code::toric::ToricCode;
@@ -199,6 +199,8 @@ pub struct NeuralDecoder {
     symmetries: Vec<PointSymmetry>,
     /// Local models: the arithmetic of the forward pass.
     precision: Precision,
+    /// Local models: the second matching pass, if any ([`super::reweight`]).
+    second_pass: Option<SecondPass>,
 }
 
 impl std::fmt::Debug for NeuralDecoder {
@@ -209,6 +211,7 @@ impl std::fmt::Debug for NeuralDecoder {
             .field("chunk", &self.chunk)
             .field("symmetries", &self.symmetries.len())
             .field("precision", &self.precision)
+            .field("second_pass", &self.second_pass)
             .finish_non_exhaustive()
     }
 }
@@ -269,6 +272,7 @@ impl NeuralDecoder {
             chunk,
             symmetries: vec![PointSymmetry::IDENTITY],
             precision: Precision::F32,
+            second_pass: Some(SECOND_PASS),
         };
         decoder.check_data(distance, None)?;
         Ok(decoder)
@@ -313,6 +317,32 @@ impl NeuralDecoder {
     /// The arithmetic of the forward pass.
     pub fn precision(&self) -> Precision {
         self.precision
+    }
+
+    /// Matches each shot of a local model `passes` times: 1 (the network's marginals as the
+    /// weights) or 2 (then again with [`SECOND_PASS`]'s reweighting from the first correction,
+    /// the default); END models refuse anything but the default.
+    pub fn with_passes(mut self, passes: usize) -> Result<Self, NeuralError> {
+        self.second_pass = match passes {
+            1 => None,
+            2 => Some(SECOND_PASS),
+            other => {
+                return Err(NeuralError::InvalidConfig(format!(
+                    "--passes {other}: expected 1 or 2 matching passes"
+                )))
+            }
+        };
+        if self.card().kind == ModelKind::End && passes != 2 {
+            return Err(NeuralError::InvalidConfig(format!(
+                "--passes {passes}: END models do not match; only local models take --passes"
+            )));
+        }
+        Ok(self)
+    }
+
+    /// Matching passes per shot of a local model (1 or 2).
+    pub fn passes(&self) -> usize {
+        1 + usize::from(self.second_pass.is_some())
     }
 
     /// How many symmetries the posteriors are averaged over.
@@ -385,7 +415,7 @@ impl NeuralDecoder {
                 part.as_bytes(),
                 part.stride(),
                 &posteriors,
-                Some(SECOND_PASS),
+                self.second_pass,
             )?);
         }
         let mut out = BitMatrix::zeros(dets.rows(), 4);

@@ -13,6 +13,9 @@
 //! - [`card`], [`checkpoint`]: the `card.json` that describes a trained model, model folders;
 //! - [`batch`], [`train`], [`infer`]: data from the simulator, training, decoding;
 //! - [`backend`]: [`backend::TorchBackend`], how `--decoder neural` reaches this module;
+//! - [`runtime`]: process-wide CPU settings (the allocator keeps freed activations, libtorch's
+//!   AVX-512 kernels);
+//! - [`precision`]: `f32` or `bf16` inference of the local network;
 //! - [`seeds`]: every random stream of a run, derived from its seed.
 
 pub mod backend;
@@ -28,6 +31,7 @@ pub mod optim;
 pub mod pooling;
 pub mod precision;
 pub mod reweight;
+pub mod runtime;
 pub mod seeds;
 pub mod train;
 

@@ -329,7 +329,7 @@ fn symmetry_averaging_runs_on_local_models_and_bad_counts_are_refused() {
 }
 
 #[test]
-fn bf16_runs_local_models_and_other_precisions_are_refused() {
+fn precision_and_passes_run_on_local_models_and_bad_values_are_refused() {
     threshold_with("local-depol", &["--precision", "bf16"])
         .success()
         .stdout(predicate::str::is_match(r"neural\s+6\s+0\.1000\s+200\s").unwrap());
@@ -339,6 +339,15 @@ fn bf16_runs_local_models_and_other_precisions_are_refused() {
     threshold_with("end-L6-depol", &["--precision", "bf16"])
         .failure()
         .stderr(predicate::str::contains("only local models"));
+    threshold_with("local-depol", &["--passes", "1"])
+        .success()
+        .stdout(predicate::str::is_match(r"neural\s+6\s+0\.1000\s+200\s").unwrap());
+    threshold_with("local-depol", &["--passes", "3"])
+        .failure()
+        .stderr(predicate::str::contains("--passes"));
+    threshold_with("end-L6-depol", &["--passes", "1"])
+        .failure()
+        .stderr(predicate::str::contains("only local models take --passes"));
 }
 
 #[test]

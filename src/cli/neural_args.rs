@@ -1,5 +1,6 @@
-//! `--model`, `--device`, `--symmetries` and `--precision`: how `--decoder neural` finds its
-//! trained model, where it runs, what it averages over and in what arithmetic.
+//! `--model`, `--device`, `--symmetries`, `--precision` and `--passes`: how `--decoder neural`
+//! finds its trained model, where it runs, what it averages over, in what arithmetic, and how
+//! often it matches.
 
 use std::path::PathBuf;
 
@@ -25,6 +26,11 @@ pub struct NeuralArgs {
     /// on CPUs with AVX-512 BF16, slower on others; posteriors rounded to 8 significant bits).
     #[arg(long, default_value = "f32", value_parser = ["f32", "bf16"])]
     pub precision: String,
+    /// With a local model: matching passes per shot, 1 (the network's marginals as weights) or
+    /// 2 (then again, reweighted for Y errors from the first correction; fewer errors, twice
+    /// the matching time).
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u8).range(1..=2))]
+    pub passes: u8,
 }
 
 impl NeuralArgs {
@@ -35,6 +41,7 @@ impl NeuralArgs {
             device: self.device.clone(),
             symmetries: self.symmetries,
             precision: self.precision.clone(),
+            passes: usize::from(self.passes),
         }
     }
 }

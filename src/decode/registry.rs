@@ -38,6 +38,8 @@ pub struct NeuralOptions {
     pub symmetries: usize,
     /// Local models: the arithmetic of the forward pass, `f32` (also when empty) or `bf16`.
     pub precision: String,
+    /// Local models: matching passes per shot, 1 or 2 (0 means the default, 2).
+    pub passes: usize,
 }
 
 /// What a decoder may be built from.

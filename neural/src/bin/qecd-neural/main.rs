@@ -7,6 +7,7 @@ mod cli;
 mod train;
 
 fn main() {
+    qecd_neural::runtime::configure();
     qecd_neural::backend::TorchBackend::install();
     cli::main(Some(train::run));
 }
