@@ -63,8 +63,28 @@ pub(crate) struct BoundaryEdge {
 }
 
 /// Rounds a non-negative weight to its integer cost (even, see [`WEIGHT_RESOLUTION`]).
+#[inline]
 fn integer_cost(weight: f64) -> i64 {
-    2 * (weight * WEIGHT_RESOLUTION / 2.0).round() as i64
+    2 * round_half_away(weight * WEIGHT_RESOLUTION / 2.0)
+}
+
+/// `x.round() as i64` (halves away from zero), inline: on x86-64's baseline (no SSE4.1)
+/// `f64::round` is a call into libm, and per-shot weights round every edge's weight twice per
+/// matching pass. Magnitudes from 2^52 up are integers already (and NaN and infinities go the
+/// slow way), so below that `a - trunc(a)` is the exact fractional part.
+#[inline]
+fn round_half_away(x: f64) -> i64 {
+    let a = x.abs();
+    if !(a < 4_503_599_627_370_496.0) {
+        return x.round() as i64;
+    }
+    let t = a as i64;
+    let r = t + i64::from(a - t as f64 >= 0.5);
+    if x < 0.0 {
+        -r
+    } else {
+        r
+    }
 }
 
 impl DetectorGraph {
@@ -311,6 +331,45 @@ impl DetectorGraph {
 mod tests {
     use super::super::super::graph::GraphEdge;
     use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn inline_rounding_is_f64_round_at_the_edges() {
+        let two52 = 4_503_599_627_370_496.0_f64;
+        for x in [
+            0.0,
+            -0.0,
+            0.5,
+            -0.5,
+            1.5,
+            2.5,
+            -2.5,
+            0.499_999_999_999_999_94,
+            -0.499_999_999_999_999_94,
+            two52 - 0.5,
+            two52,
+            two52 + 1.0,
+            1e300,
+            -1e300,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NAN,
+        ] {
+            assert_eq!(round_half_away(x), x.round() as i64, "{x}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn inline_rounding_is_f64_round(x in proptest::num::f64::ANY) {
+            prop_assert_eq!(round_half_away(x), x.round() as i64);
+        }
+
+        #[test]
+        fn inline_rounding_is_f64_round_on_weights(x in -1e7f64..1e7) {
+            prop_assert_eq!(round_half_away(x), x.round() as i64);
+        }
+    }
 
     fn edge(a: usize, b: Option<usize>, weight: f64, observables: u64) -> GraphEdge {
         GraphEdge {
