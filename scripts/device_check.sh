@@ -12,8 +12,8 @@
 # Run there:  OUT=/some/dir bash scripts/device_check.sh
 # It runs, each under a timeout, within about 8 minutes in all:
 #   1. the CUDA tests (QECD_REQUIRE_CUDA=1: a missing GPU is a failure, not a skip);
-#   2. the ignored `device_throughput` test: forward-pass shots per second of the local network
-#      (decoders/local-depol) and END (decoders/end-L8-depol weights) at L = 8, 16, 32 with
+#   2. the ignored `device_throughput` test: forward-pass shots per second of the local networks
+#      (decoders/local-depol, decoders/local-depol-fast) and END (decoders/end-L8-depol weights) at L = 8, 16, 32 with
 #      batch 4096, and training samples per second of both kinds (device step, CPU sampling);
 #   3. `qecd bench` of the whole local decoder (network on the GPU, matching on the CPU) at
 #      L = 16 and 32.

@@ -2,13 +2,15 @@
 //! batch 1024, encoding included) with the shipped models' weights at L = 6 and 8, and the L = 8
 //! weights at L = 16 (the network has no L-dependent layer); training (samples per second of
 //! optimisation steps, and of sampling + encoding the batches) for the shipped shape.
-//! The local model (`decoders/local-depol`, one set of weights for every L): network plus
-//! per-shot matching per shot at L = 16 and 32, and the two parts separately, with the network
-//! in `f32` and in `bf16` (names ending `_bf16`).
+//! The local models (one set of weights for every L): network plus per-shot matching per shot
+//! at L = 16 and 32, and the two parts separately, for `decoders/local-depol` in `f32` and in
+//! `bf16` (names ending `_bf16`) and `decoders/local-depol-fast` in `bf16` (`_fast_bf16`).
+//! `main` applies `qecd-neural`'s start-up settings (`qecd_neural::runtime::configure`) first,
+//! so that these figures are the executable's.
 //! Trained weights matter for inference speed: a freshly initialised network in eval mode has
 //! unnormalised, exploding activations that hit slow floating-point paths.
 
-use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use criterion::{criterion_group, Criterion, Throughput};
 use qecd::code::toric::ToricCode;
 use qecd::noise::NoiseSpec;
 use qecd::sample::sample_toric;
@@ -75,17 +77,20 @@ fn local(c: &mut Criterion) {
         .build_global();
     let mut group = c.benchmark_group("neural_local_cpu");
     group.sample_size(10);
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../decoders/local-depol");
     const SHOTS: usize = 64;
-    for precision in [Precision::F32, Precision::Bf16] {
+    let cases = [
+        ("local-depol", Precision::F32, ""),
+        ("local-depol", Precision::Bf16, "_bf16"),
+        ("local-depol-fast", Precision::Bf16, "_fast_bf16"),
+    ];
+    for (name, precision, suffix) in cases {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../decoders")
+            .join(name);
         let mut loaded = load_model(&dir, Device::Cpu).unwrap();
         loaded.vs.set_kind(precision.kind());
         let Network::Local(net) = &loaded.net else {
-            panic!("decoders/local-depol holds a local model");
-        };
-        let suffix = match precision {
-            Precision::F32 => String::new(),
-            other => format!("_{other}"),
+            panic!("decoders/{name} holds a local model");
         };
         for l in [16usize, 32] {
             let code = ToricCode::new(l).unwrap();
@@ -151,4 +156,8 @@ fn training(c: &mut Criterion) {
 }
 
 criterion_group!(benches, inference, local, training);
-criterion_main!(benches);
+fn main() {
+    qecd_neural::runtime::configure();
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}

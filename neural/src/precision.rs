@@ -2,10 +2,11 @@
 //! `bf16` (bfloat16 weights and activations; oneDNN's convolutions accumulate in `f32`).
 //!
 //! On a CPU with AVX-512 BF16 (AMD Zen 4, Intel Sapphire Rapids and later) `bf16` runs the
-//! local network about 3x faster than `f32`; on other CPUs libtorch emulates it and it is
-//! slower. Its posteriors differ from `f32`'s by bfloat16's rounding (8 significant bits), so
-//! a few shots in a thousand decode differently; the logits are turned into probabilities in
-//! `f32` either way (see [`super::local::LocalNet::posteriors`]).
+//! local network 1.6x (L = 16) to 2x (L = 32) faster than `f32` (criterion, one thread, with
+//! [`super::runtime`]'s settings); on other CPUs libtorch emulates it, which was not measured
+//! here and may be slower than `f32`. Its posteriors differ from `f32`'s by bfloat16's rounding
+//! (8 significant bits), so a few shots in a thousand decode differently; the logits are turned
+//! into probabilities in `f32` either way (see [`super::local::LocalNet::posteriors`]).
 
 use std::fmt;
 use std::str::FromStr;

@@ -200,8 +200,8 @@ fn time_cuda(reps: usize, mut f: impl FnMut()) -> f64 {
     t[reps / 2]
 }
 
-/// GPU throughput for `scripts/device_check.sh`: the forward pass of both networks (shipped
-/// weights) at L = 8, 16, 32, batch 4096, and training samples per second of both kinds.
+/// GPU throughput for `scripts/device_check.sh`: the forward pass of the shipped networks (both
+/// local models and END) at L = 8, 16, 32, batch 4096, and training samples per second of both kinds.
 /// Ignored by default; writes JSON to `$QECD_DEVICE_JSON` (stdout otherwise); reads the models
 /// from `$QECD_DECODERS` when set (else the source tree's `decoders/`).
 #[test]
@@ -217,7 +217,11 @@ fn device_throughput() {
         .unwrap_or_else(|| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../decoders"));
     let mut results = Vec::new();
     const BATCH: usize = 4096;
-    for (kind, dir) in [("local", "local-depol"), ("end", "end-L8-depol")] {
+    for (kind, dir) in [
+        ("local", "local-depol"),
+        ("local", "local-depol-fast"),
+        ("end", "end-L8-depol"),
+    ] {
         let loaded = load_model(&root.join(dir), device).unwrap();
         for l in [8usize, 16, 32] {
             let code = ToricCode::new(l).unwrap();

@@ -22,8 +22,9 @@ pub struct NeuralArgs {
     /// X and Z alike). Costs that many network passes per shot.
     #[arg(long, default_value_t = 1)]
     pub symmetries: usize,
-    /// With a local model: the network's arithmetic, f32 (as trained) or bf16 (about 3x faster
-    /// on CPUs with AVX-512 BF16, slower on others; posteriors rounded to 8 significant bits).
+    /// With a local model: the network's arithmetic, f32 (as trained) or bf16 (1.6x to 2x
+    /// faster on CPUs with AVX-512 BF16, emulated elsewhere; posteriors rounded to 8 significant
+    /// bits).
     #[arg(long, default_value = "f32", value_parser = ["f32", "bf16"])]
     pub precision: String,
     /// With a local model: matching passes per shot, 1 (the network's marginals as weights) or

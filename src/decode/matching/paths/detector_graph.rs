@@ -75,7 +75,7 @@ fn integer_cost(weight: f64) -> i64 {
 #[inline]
 fn round_half_away(x: f64) -> i64 {
     let a = x.abs();
-    if !(a < 4_503_599_627_370_496.0) {
+    if a.is_nan() || a >= 4_503_599_627_370_496.0 {
         return x.round() as i64;
     }
     let t = a as i64;
