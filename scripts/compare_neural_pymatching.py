@@ -100,8 +100,9 @@ def qecd_predict(qecd, decoder, nn_args, dem, dets, out, threads):
 
 
 def qecd_time_per_shot(qecd, nn_args, dem, dets, obs):
-    r = run([qecd, "count-mistakes", "--decoder", "neural", *nn_args, "--dem", dem, "--in", dets, "--in_format", "b8", "--obs_in", obs,
-             "--obs_in_format", "b8", "--threads", "1", "--time"],
+    r = run([qecd, "count-mistakes", "--decoder", "neural", *nn_args, "--dem", dem, "--in", dets,
+             "--in_format", "b8", "--obs_in", obs, "--obs_in_format", "b8", "--threads", "1",
+             "--time"],
             env={**os.environ, "OMP_NUM_THREADS": "1"})
     for line in r.stderr.splitlines():
         if line.startswith("Decoding time per shot:"):
@@ -220,6 +221,7 @@ def main():
     ps = [float(x) for x in a.ps.split(",") if x]
     shots_at = parse_at(a.shots_at)
     rows = []
+    nn_args = neural_args(a)
     names = [n for n in a.decoders.split(",") if n]
     paired = "neural" in names and "pymatching_corr" in names
     print(f"{'L':>3} {'p':>5} {'shots':>6} " + " ".join(f"{n:>24}" for n in names)
@@ -235,7 +237,7 @@ def main():
                 wrong = {}
                 for dec in [n for n in names if n in ("neural", "mwpm", "mwpm-correlated")]:
                     out = os.path.join(tmp, f"pred_{dec}.b8")
-                    qecd_predict(a.qecd, dec, neural_args(a), dem, dets, out, a.threads)
+                    qecd_predict(a.qecd, dec, nn_args, dem, dets, out, a.threads)
                     wrong[dec] = np.any(read_b8(out, 4, shots) != truth, axis=1)
                 syn = read_b8(dets, nd, shots).astype(np.uint8)
                 model = stim.DetectorErrorModel.from_file(dem)
@@ -271,7 +273,7 @@ def main():
             # each tool's best run, and the median of the per-run ratios.
             t_nn, best, ratios = float("inf"), float("inf"), []
             for _ in range(a.speed_runs):
-                nn = qecd_time_per_shot(a.qecd, neural_args(a), dem, dets, obs)
+                nn = qecd_time_per_shot(a.qecd, nn_args, dem, dets, obs)
                 t0 = time.perf_counter()
                 m.decode_batch(syn, enable_correlations=True)
                 pm = (time.perf_counter() - t0) / a.speed_shots
@@ -290,7 +292,8 @@ def main():
         with open(a.json, "w") as f:
             json.dump({"model": a.model, "precision": a.precision, "passes": a.passes,
                        "symmetries": a.symmetries,
-                       "pymatching": pymatching.__version__, "points": rows, "speed": speed, "threshold": fits}, f, indent=1)
+                       "pymatching": pymatching.__version__, "points": rows, "speed": speed,
+                       "threshold": fits}, f, indent=1)
 
 
 if __name__ == "__main__":

@@ -88,7 +88,7 @@ fn local(c: &mut Criterion) {
             .join("../decoders")
             .join(name);
         let mut loaded = load_model(&dir, Device::Cpu).unwrap();
-        loaded.vs.set_kind(precision.kind());
+        loaded.set_precision(precision).unwrap();
         let Network::Local(net) = &loaded.net else {
             panic!("decoders/{name} holds a local model");
         };

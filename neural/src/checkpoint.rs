@@ -9,6 +9,7 @@ use tch::{nn::VarStore, Device, Tensor};
 use super::card::{save_safetensors_atomically, ModelCard, ModelKind, MODEL_FILE};
 use super::local::LocalNet;
 use super::model::{EndNet, ModelConfig};
+use super::precision::Precision;
 use super::NeuralError;
 
 /// A network of either kind.
@@ -50,6 +51,29 @@ pub struct LoadedModel {
     pub net: Network,
     /// The card it was loaded with.
     pub card: ModelCard,
+}
+
+impl LoadedModel {
+    /// Casts a local model's variables to `precision` (see [`super::precision`]); END models
+    /// refuse anything but `f32`.
+    pub fn set_precision(&mut self, precision: Precision) -> Result<(), NeuralError> {
+        if self.card.kind == ModelKind::End && precision != Precision::F32 {
+            return Err(NeuralError::InvalidConfig(format!(
+                "--precision {precision}: only local models run in reduced precision"
+            )));
+        }
+        self.vs.set_kind(precision.kind());
+        Ok(())
+    }
+
+    /// The precision its variables are in.
+    pub fn precision(&self) -> Precision {
+        if self.vs.kind() == Precision::Bf16.kind() {
+            Precision::Bf16
+        } else {
+            Precision::F32
+        }
+    }
 }
 
 impl std::fmt::Debug for LoadedModel {

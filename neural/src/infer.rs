@@ -197,8 +197,6 @@ pub struct NeuralDecoder {
     chunk: usize,
     /// Local models: the symmetries the posteriors are averaged over.
     symmetries: Vec<PointSymmetry>,
-    /// Local models: the arithmetic of the forward pass.
-    precision: Precision,
     /// Local models: the second matching pass, if any ([`super::reweight`]).
     second_pass: Option<SecondPass>,
 }
@@ -210,7 +208,7 @@ impl std::fmt::Debug for NeuralDecoder {
             .field("device", &self.device)
             .field("chunk", &self.chunk)
             .field("symmetries", &self.symmetries.len())
-            .field("precision", &self.precision)
+            .field("precision", &self.precision())
             .field("second_pass", &self.second_pass)
             .finish_non_exhaustive()
     }
@@ -271,7 +269,6 @@ impl NeuralDecoder {
             device,
             chunk,
             symmetries: vec![PointSymmetry::IDENTITY],
-            precision: Precision::F32,
             second_pass: Some(SECOND_PASS),
         };
         decoder.check_data(distance, None)?;
@@ -300,29 +297,25 @@ impl NeuralDecoder {
 
     /// Runs a local model's network in `precision` (see [`super::precision`]); END models
     /// refuse anything but `f32`.
-    pub fn with_precision(mut self, precision: Precision) -> Result<Self, NeuralError> {
-        {
-            let mut model = self.lock();
-            if model.card.kind == ModelKind::End && precision != Precision::F32 {
-                return Err(NeuralError::InvalidConfig(format!(
-                    "--precision {precision}: only local models run in reduced precision"
-                )));
-            }
-            model.vs.set_kind(precision.kind());
-        }
-        self.precision = precision;
+    pub fn with_precision(self, precision: Precision) -> Result<Self, NeuralError> {
+        self.lock().set_precision(precision)?;
         Ok(self)
     }
 
     /// The arithmetic of the forward pass.
     pub fn precision(&self) -> Precision {
-        self.precision
+        self.lock().precision()
     }
 
     /// Matches each shot of a local model `passes` times: 1 (the network's marginals as the
     /// weights) or 2 (then again with [`SECOND_PASS`]'s reweighting from the first correction,
     /// the default); END models refuse anything but the default.
     pub fn with_passes(mut self, passes: usize) -> Result<Self, NeuralError> {
+        if self.card().kind == ModelKind::End && passes != 2 {
+            return Err(NeuralError::InvalidConfig(format!(
+                "--passes {passes}: END models do not match; only local models take --passes"
+            )));
+        }
         self.second_pass = match passes {
             1 => None,
             2 => Some(SECOND_PASS),
@@ -332,11 +325,6 @@ impl NeuralDecoder {
                 )))
             }
         };
-        if self.card().kind == ModelKind::End && passes != 2 {
-            return Err(NeuralError::InvalidConfig(format!(
-                "--passes {passes}: END models do not match; only local models take --passes"
-            )));
-        }
         Ok(self)
     }
 

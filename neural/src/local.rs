@@ -121,7 +121,7 @@ impl LocalNet {
     }
 
     /// The tensor kind of the weights (`Float` as trained, `BFloat16` after
-    /// [`super::infer::NeuralDecoder::with_precision`]).
+    /// [`super::checkpoint::LoadedModel::set_precision`]).
     pub fn kind(&self) -> Kind {
         self.stem.ws.kind()
     }

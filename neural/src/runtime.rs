@@ -46,14 +46,13 @@ pub fn keep_freed_memory() -> bool {
 }
 
 /// Asks libtorch for its AVX-512 kernels when the CPU has the AVX-512 subsets they need (F, BW,
-/// VL, DQ) and the user has not chosen through [`CPU_CAPABILITY_VAR`]. Returns the value the
-/// variable has afterwards, if any. It only takes effect before libtorch's first dispatch.
-pub fn prefer_avx512_kernels() -> Option<String> {
-    let current = std::env::var_os(CPU_CAPABILITY_VAR);
-    if let Some(value) = capability_to_set(current.is_some(), has_avx512()) {
+/// VL, DQ) and the user has not chosen through [`CPU_CAPABILITY_VAR`]. It only takes effect
+/// before libtorch's first dispatch.
+pub fn prefer_avx512_kernels() {
+    let user_set = std::env::var_os(CPU_CAPABILITY_VAR).is_some();
+    if let Some(value) = capability_to_set(user_set, has_avx512()) {
         std::env::set_var(CPU_CAPABILITY_VAR, value);
     }
-    std::env::var(CPU_CAPABILITY_VAR).ok()
 }
 
 /// The value to give [`CPU_CAPABILITY_VAR`], if any: none when the user has set it or the CPU

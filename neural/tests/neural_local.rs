@@ -453,7 +453,7 @@ fn bf16_inference_follows_f32_and_is_for_local_models_only() {
     let s = shots(&code, 0.15, 500, 20_261_204);
     let f32_model = load_model(&dir, Device::Cpu).unwrap();
     let mut bf16_model = load_model(&dir, Device::Cpu).unwrap();
-    bf16_model.vs.set_kind(Precision::Bf16.kind());
+    bf16_model.set_precision(Precision::Bf16).unwrap();
     let posteriors = |m: &qecd_neural::checkpoint::LoadedModel| {
         let Network::Local(net) = &m.net else {
             panic!("decoders/local-depol holds a local model")
